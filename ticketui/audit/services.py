@@ -1,0 +1,111 @@
+"""Writes to the audit trail. Operation records are started (pending, committed) before the upstream
+call and finished after it; everything else is recorded in one step."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.http import HttpRequest
+from django.utils import timezone
+
+from ticketui.osm.results import CallResult, PreparedCall
+
+from .models import AuditRecord, Kind, RecordOutcome
+
+USER_AGENT_MAX = 400
+
+
+@dataclass(frozen=True, kw_only=True)
+class Origin:
+    """Where a request came from: recorded with what it did."""
+
+    ip_address: str | None = None
+    user_agent: str = ""
+
+    @classmethod
+    def of(cls, request: HttpRequest) -> "Origin":
+        return cls(
+            ip_address=request.META.get("REMOTE_ADDR") or None,
+            user_agent=request.META.get("HTTP_USER_AGENT", "")[:USER_AGENT_MAX],
+        )
+
+
+NO_ORIGIN = Origin()
+
+
+def _actor_fields(
+    actor: AbstractBaseUser | AnonymousUser | None, username: str = ""
+) -> dict[str, Any]:
+    if actor is not None and actor.is_authenticated:
+        return {"actor": actor, "actor_username": actor.get_username()}
+    return {"actor": None, "actor_username": username[:150]}
+
+
+def audit_operation_start(
+    *,
+    actor: AbstractBaseUser,
+    kind: str,
+    case_id: str,
+    action_id: str,
+    call: PreparedCall,
+    origin: Origin = NO_ORIGIN,
+) -> AuditRecord:
+    return AuditRecord.objects.create(
+        kind=kind,
+        created_at=timezone.now(),
+        case_id=case_id,
+        action_id=action_id,
+        outcome=RecordOutcome.PENDING,
+        request_method=call.method,
+        request_path=call.path,
+        request_body=call.body,
+        request_headers=call.headers,
+        ip_address=origin.ip_address,
+        user_agent=origin.user_agent,
+        **_actor_fields(actor),
+    )
+
+
+def audit_operation_finish(*, record: AuditRecord, result: CallResult) -> AuditRecord:
+    """The one change a record may undergo: pending to its outcome."""
+    fields = {
+        "outcome": RecordOutcome(result.outcome.value),
+        "completed_at": timezone.now(),
+        "http_status": result.http_status,
+        "error_code": result.error_code[:64],
+        "error_msg": result.error_msg,
+        "response_body": result.raw_body,
+        "response_truncated": result.body_truncated,
+        "request_id": result.request_id[:128],
+        "duration_ms": result.duration_ms,
+        "detail": result.detail,
+    }
+    AuditRecord.objects.filter(pk=record.pk, outcome=RecordOutcome.PENDING).update(**fields)
+    record.refresh_from_db()
+    return record
+
+
+def audit_event(
+    *,
+    kind: Kind,
+    actor: AbstractBaseUser | AnonymousUser | None = None,
+    username: str = "",
+    case_id: str = "",
+    outcome: RecordOutcome = RecordOutcome.SUCCEEDED,
+    detail: str = "",
+    data: dict[str, Any] | None = None,
+    origin: Origin = NO_ORIGIN,
+) -> AuditRecord:
+    now = timezone.now()
+    return AuditRecord.objects.create(
+        kind=kind,
+        created_at=now,
+        completed_at=now,
+        case_id=case_id[:64],
+        outcome=outcome,
+        detail=detail,
+        data=data or {},
+        ip_address=origin.ip_address,
+        user_agent=origin.user_agent,
+        **_actor_fields(actor, username),
+    )

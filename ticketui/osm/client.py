@@ -1,0 +1,416 @@
+"""The upstream client: the only code in ticketui that speaks HTTP to the OSM API.
+
+Every call returns a CallResult (or, for reads, typed data or an UpstreamError). It never follows
+redirects, ignores proxy variables, verifies TLS, bounds what it reads, and never retries a call
+that may have reached the upstream.
+"""
+
+import json
+import logging
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import requests
+import urllib3
+
+from .auth import Authenticator
+from .results import (
+    CASE_NOT_FOUND_CODE,
+    CallResult,
+    CaseDetail,
+    CaseMessage,
+    CaseNotFound,
+    CasePage,
+    CaseSummary,
+    Label,
+    Outcome,
+    PreparedCall,
+    SatisfactionDimension,
+    SatisfactionEntry,
+    UpstreamError,
+    parse_time,
+)
+
+logger = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 1024 * 1024  # an answer larger than this is cut and recorded as truncated
+RECORDED_BODY_CHARS = 16 * 1024  # how much of an answer the result keeps as raw text
+# A body that trickles in never holds a worker longer than this, whatever the read timeout.
+BODY_DEADLINE_SECONDS = 60.0
+
+
+@dataclass(frozen=True, kw_only=True)
+class CallContext:
+    """Per-call header values: the agent's language and time zone, when they have them."""
+
+    language: str | None = None
+    time_zone: str | None = None
+
+
+class OsmClient:
+    def __init__(
+        self,
+        *,
+        endpoint: str,
+        auth: Authenticator,
+        site: int = 0,
+        language: str = "zh-cn",
+        time_zone: str = "GMT+8",
+        connect_timeout: float = 3.05,
+        read_timeout: float = 15.0,
+        session: requests.Session | None = None,
+    ) -> None:
+        self.endpoint = endpoint.rstrip("/")
+        self.auth = auth
+        self.site = site
+        self.language = language
+        self.time_zone = time_zone
+        self.timeout = (connect_timeout, read_timeout)
+        self.session = session or requests.Session()
+        self.session.trust_env = False  # no proxies or .netrc from the environment
+
+    # --- Operations ---------------------------------------------------------------------
+
+    def prepare_action(
+        self,
+        *,
+        case_id: str,
+        action_id: str,
+        operate_desc: str = "",
+        judgement: str = "",
+        group_id: str = "",
+        satisfaction: Iterable[SatisfactionEntry] = (),
+        context: CallContext | None = None,
+    ) -> PreparedCall:
+        """The ticket operation call (osm-api.md §1); unset body keys are omitted."""
+        body: dict[str, Any] = {}
+        if judgement:
+            body["judgement"] = judgement
+        if operate_desc:
+            body["operate_desc"] = operate_desc
+        if group_id:
+            body["group_id"] = group_id
+        entries = [entry.as_json() for entry in satisfaction]
+        if entries:
+            body["incident_satisfaction_list"] = entries
+        path = f"{self._case_path(case_id)}/action?{urlencode({'action_id': action_id}, quote_via=quote)}"
+        return self._prepare("POST", path, body, context)
+
+    def prepare_score(
+        self,
+        *,
+        case_id: str,
+        judgement: str,
+        satisfaction: Iterable[SatisfactionEntry],
+        group_id: str = "",
+        context: CallContext | None = None,
+    ) -> PreparedCall:
+        """The rating call (osm-api.md §2): judgement and the list are required by the upstream."""
+        body: dict[str, Any] = {
+            "judgement": judgement,
+            "incident_satisfaction_list": [entry.as_json() for entry in satisfaction],
+        }
+        if group_id:
+            body["group_id"] = group_id
+        return self._prepare("POST", f"{self._case_path(case_id)}/score", body, context)
+
+    def send(self, call: PreparedCall) -> CallResult:
+        """Send a prepared call once. A 401 renews credentials and repeats it once: a 401 means
+        the upstream did not execute it."""
+        result = self._send_once(call)
+        if result.http_status == 401:
+            self.auth.invalidate()
+            result = self._send_once(call)
+        return result
+
+    # --- Reads --------------------------------------------------------------------------
+
+    def case_detail(self, case_id: str, *, context: CallContext | None = None) -> CaseDetail:
+        data = self._read(self._case_path(case_id), context=context)
+        info = data.get("incident_detail_info") if isinstance(data, dict) else None
+        if not isinstance(info, dict):
+            info = {}
+        return _case_detail(info, fallback_case_id=case_id)
+
+    def case_status(self, case_id: str, *, context: CallContext | None = None) -> int | None:
+        data = self._read(f"{self._case_path(case_id)}/status", context=context)
+        return _int_or_none(data.get("status")) if isinstance(data, dict) else None
+
+    def case_list(
+        self,
+        *,
+        offset: int = 0,
+        limit: int = 100,
+        status: int | None = None,
+        query_start_time: str = "",
+        query_end_time: str = "",
+        context: CallContext | None = None,
+    ) -> CasePage:
+        params: dict[str, Any] = {"offset": offset, "limit": min(limit, 100)}
+        if status is not None:
+            params["status"] = status
+        if query_start_time:
+            params["query_start_time"] = query_start_time
+        if query_end_time:
+            params["query_end_time"] = query_end_time
+        data = self._read(f"/v2/servicerequest/cases?{urlencode(params)}", context=context)
+        data = data if isinstance(data, dict) else {}
+        items = data.get("incident_info_list") or []
+        cases = tuple(_case_summary(item) for item in items if isinstance(item, dict))
+        return CasePage(total_count=_int_or_none(data.get("total_count")) or 0, cases=cases)
+
+    def satisfaction_dimensions(
+        self, *, context: CallContext | None = None
+    ) -> list[SatisfactionDimension]:
+        data = self._read("/v2/servicerequest/config/satisfaction-dimensions", context=context)
+        items = data.get("satisfaction_dimension_list") if isinstance(data, dict) else None
+        dimensions = []
+        for item in items or []:
+            if not isinstance(item, dict) or _int_or_none(item.get("satisfaction_id")) is None:
+                continue
+            dimensions.append(
+                SatisfactionDimension(
+                    satisfaction_id=int(item["satisfaction_id"]),
+                    name=str(item.get("satisfaction_name") or ""),
+                    description=str(item.get("satisfaction_desc") or ""),
+                    value=_int_or_none(item.get("value")) or 5,
+                    per_value=_int_or_none(item.get("per_value")) or 1,
+                    category_id=str(item.get("sat_category_id") or ""),
+                )
+            )
+        return dimensions
+
+    # --- Internals ----------------------------------------------------------------------
+
+    @staticmethod
+    def _case_path(case_id: str) -> str:
+        # One path segment: '/', '?', '#', '&', space and non-ASCII are all encoded.
+        return f"/v2/servicerequest/cases/{quote(case_id, safe='')}"
+
+    def _prepare(
+        self, method: str, path: str, body: dict[str, Any] | None, context: CallContext | None
+    ) -> PreparedCall:
+        context = context or CallContext()
+        headers = {
+            "X-Site": str(self.site),
+            "X-Language": context.language or self.language,
+            "X-Time-Zone": context.time_zone or self.time_zone,
+        }
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+        return PreparedCall(method=method, path=path, body=body, headers=headers)
+
+    def _read(self, path: str, *, context: CallContext | None) -> Any:
+        result = self.send(self._prepare("GET", path, None, context))
+        if result.outcome is Outcome.REJECTED and result.error_code == CASE_NOT_FOUND_CODE:
+            raise CaseNotFound(result)
+        if not result.succeeded:
+            raise UpstreamError(result)
+        return result.data
+
+    def _send_once(self, call: PreparedCall) -> CallResult:
+        url = self.endpoint + call.path
+        payload = b"" if call.body is None else json.dumps(call.body, ensure_ascii=False).encode()
+        headers = dict(call.headers)
+        headers.update(
+            self.auth.headers(method=call.method, url=url, headers=headers, body=payload)
+        )
+        started = time.monotonic()
+
+        def finish(**fields: Any) -> CallResult:
+            duration_ms = (time.monotonic() - started) * 1000
+            result = CallResult(call=call, duration_ms=round(duration_ms, 2), **fields)
+            logger.info(
+                "osm %s %s -> %s %s %s (%.0f ms)",
+                call.method,
+                call.path.split("?", 1)[0],
+                result.outcome,
+                result.http_status or "-",
+                result.error_code or "",
+                duration_ms,
+            )
+            return result
+
+        try:
+            response = self.session.request(
+                call.method,
+                url,
+                data=payload or None,
+                headers=headers,
+                timeout=self.timeout,
+                allow_redirects=False,
+                stream=True,
+                verify=True,
+            )
+        except requests.exceptions.ConnectTimeout:
+            return finish(outcome=Outcome.NOT_SENT, detail="Timed out connecting to the upstream")
+        except requests.exceptions.ReadTimeout:
+            return finish(outcome=Outcome.UNKNOWN, detail="The upstream did not answer in time")
+        except requests.exceptions.SSLError:
+            return finish(outcome=Outcome.NOT_SENT, detail="TLS handshake with the upstream failed")
+        except requests.exceptions.ConnectionError as exc:
+            if _never_connected(exc):
+                return finish(outcome=Outcome.NOT_SENT, detail="Could not connect to the upstream")
+            return finish(outcome=Outcome.UNKNOWN, detail="The connection dropped before an answer")
+        except requests.exceptions.RequestException as exc:
+            return finish(
+                outcome=Outcome.NOT_SENT, detail=f"Request not sent: {type(exc).__name__}"
+            )
+
+        try:
+            raw, truncated = _read_bounded(response)
+        except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, OSError):
+            response.close()
+            return finish(
+                outcome=Outcome.UNKNOWN,
+                http_status=response.status_code,
+                request_id=response.headers.get("X-Request-Id", ""),
+                detail="The answer broke off before it was complete",
+            )
+        response.close()
+        text = raw.decode("utf-8", errors="replace")
+        data = None
+        if not truncated:
+            try:
+                data = json.loads(text) if text.strip() else {}
+            except ValueError:
+                data = None
+        error_code, error_msg = _error_fields(data)
+        status = response.status_code
+        if 200 <= status < 300 and data is not None and not error_code:
+            outcome = Outcome.SUCCEEDED
+        elif 200 <= status < 300 and error_code:
+            outcome = Outcome.REJECTED
+        elif 200 <= status < 300:
+            # 2xx that is not JSON: we cannot tell whether the operation happened.
+            outcome = Outcome.UNKNOWN
+        else:
+            outcome = Outcome.HTTP_ERROR
+        detail = ""
+        if 300 <= status < 400:
+            detail = "The upstream answered with a redirect, which is never followed"
+        elif outcome is Outcome.UNKNOWN:
+            detail = (
+                "The upstream's answer was not JSON"
+                if not truncated
+                else "The answer was too large"
+            )
+        return finish(
+            outcome=outcome,
+            http_status=status,
+            error_code=error_code,
+            error_msg=error_msg,
+            raw_body=text[:RECORDED_BODY_CHARS],
+            body_truncated=truncated or len(text) > RECORDED_BODY_CHARS,
+            request_id=response.headers.get("X-Request-Id", ""),
+            detail=detail,
+            data=data,
+        )
+
+
+def _read_bounded(response: requests.Response) -> tuple[bytes, bool]:
+    chunks: list[bytes] = []
+    size = 0
+    deadline = time.monotonic() + BODY_DEADLINE_SECONDS
+    while size <= MAX_BODY_BYTES:
+        chunk = response.raw.read(64 * 1024, decode_content=True)
+        if not chunk:
+            return b"".join(chunks), False
+        chunks.append(chunk)
+        size += len(chunk)
+        if time.monotonic() > deadline:
+            raise OSError("body deadline passed")
+    return b"".join(chunks)[:MAX_BODY_BYTES], True
+
+
+def _never_connected(exc: requests.exceptions.ConnectionError) -> bool:
+    """True when the failure happened before any byte of the request left this machine."""
+    reason = exc.args[0] if exc.args else None
+    reason = getattr(reason, "reason", reason)
+    return isinstance(
+        reason, urllib3.exceptions.NewConnectionError | urllib3.exceptions.NameResolutionError
+    )
+
+
+def _error_fields(data: Any) -> tuple[str, str]:
+    """error_code/error_msg from any documented error shape (osm-api.md §5)."""
+    if not isinstance(data, dict):
+        return "", ""
+    if isinstance(data.get("error"), dict):
+        data = data["error"]
+    for code_key, msg_key in (
+        ("error_code", "error_msg"),
+        ("errorCode", "errorMsg"),
+        ("code", "message"),
+    ):
+        code = data.get(code_key)
+        if code not in (None, ""):
+            return str(code), str(data.get(msg_key) or "")
+    return "", str(data.get("error_msg") or "")
+
+
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _text(item: Mapping[str, Any], key: str) -> str:
+    value = item.get(key)
+    return "" if value is None else str(value)
+
+
+def _case_summary_fields(item: Mapping[str, Any], fallback_case_id: str = "") -> dict[str, Any]:
+    labels = tuple(
+        Label(
+            label_id=_text(label, "label_id"),
+            name=_text(label, "name"),
+            color=_text(label, "color"),
+        )
+        for label in item.get("label_list") or []
+        if isinstance(label, dict)
+    )
+    return {
+        "case_id": _text(item, "incident_id") or fallback_case_id,
+        "summary": _text(item, "simple_description"),
+        "status": _int_or_none(item.get("status")),
+        "business_type": _text(item, "business_type_name"),
+        "incident_type": _text(item, "incident_type_name"),
+        "product_category": _text(item, "product_category_name"),
+        "customer_name": _text(item, "xcustomer_name"),
+        "create_time": parse_time(item.get("create_time")),
+        "labels": labels,
+        "raw": dict(item),
+    }
+
+
+def _case_summary(item: Mapping[str, Any]) -> CaseSummary:
+    return CaseSummary(**_case_summary_fields(item))
+
+
+def _case_detail(item: Mapping[str, Any], *, fallback_case_id: str) -> CaseDetail:
+    messages = tuple(
+        CaseMessage(
+            author=_text(message, "replier_name") or _text(message, "replier"),
+            content=_text(message, "content"),
+            time=parse_time(message.get("create_time")),
+        )
+        for message in item.get("message_list") or []
+        if isinstance(message, dict)
+    )
+    satisfaction = tuple(
+        entry for entry in item.get("incident_satisfaction") or [] if isinstance(entry, dict)
+    )
+    return CaseDetail(
+        **_case_summary_fields(item, fallback_case_id),
+        judgement=_text(item, "judgement"),
+        severity=_text(item, "severity_name"),
+        source=_text(item, "source_name"),
+        resolve_time=parse_time(item.get("resolve_time")),
+        messages=messages,
+        satisfaction=satisfaction,
+    )

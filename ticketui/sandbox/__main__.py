@@ -1,0 +1,35 @@
+"""`python -m ticketui.sandbox`: the fake upstream as its own process."""
+
+import argparse
+import os
+from pathlib import Path
+
+from .server import SandboxServer
+from .state import SandboxState
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Serve the sandbox OSM upstream.")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("SANDBOX_PORT", "8001")))
+    parser.add_argument("--tickets", type=int, default=48, help="how many demo tickets to seed")
+    parser.add_argument(
+        "--state-file", type=Path, help="keep the sandbox's tickets across restarts"
+    )
+    parser.add_argument("--press-interval", type=float, default=300.0)
+    parser.add_argument("--verbose", action="store_true")
+    args = parser.parse_args()
+    token = os.environ.get("SANDBOX_TOKEN") or os.environ.get("OSM_TOKEN") or "sandbox-token"
+    state = SandboxState.seeded(
+        args.tickets, token=token, press_interval=args.press_interval, persist_path=args.state_file
+    )
+    server = SandboxServer(state, host=args.host, port=args.port, verbose=args.verbose)
+    print(f"Sandbox upstream on {server.url} with {len(state.tickets)} tickets", flush=True)  # noqa: T201
+    try:
+        server.httpd.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()

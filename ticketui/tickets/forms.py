@@ -1,0 +1,68 @@
+"""Forms for the ticket pages; their limits are the upstream's (ticketui.osm.limits)."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from ticketui.osm import limits
+
+from .models import TicketStatus
+from .services import case_id_validate, operation_validate
+
+ACTION_CHOICES = [
+    ("close", _("Close")),
+    ("press", _("Urge the engineer")),
+    ("cancel", _("Cancel")),
+    ("delete", _("Delete")),
+]
+
+
+class TicketFilterForm(forms.Form):
+    q = forms.CharField(required=False, max_length=200, label=_("Search"))
+    status = forms.TypedChoiceField(
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", _("Any status")), *TicketStatus.choices],
+        label=_("Status"),
+    )
+    page = forms.IntegerField(required=False, min_value=1)
+
+
+class TrackTicketForm(forms.Form):
+    case_id = forms.CharField(max_length=limits.CASE_ID_MAX, label=_("Case id"), strip=True)
+
+    def clean_case_id(self) -> str:
+        try:
+            return case_id_validate(self.cleaned_data["case_id"])
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict["case_id"]) from None
+
+
+class OperationForm(forms.Form):
+    action_id = forms.ChoiceField(
+        choices=ACTION_CHOICES, widget=forms.RadioSelect, label=_("Operation")
+    )
+    operate_desc = forms.CharField(
+        required=False,
+        max_length=limits.TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Description"),
+        help_text=_("Sent to the upstream with the operation; up to 400 characters."),
+    )
+    group_id = forms.CharField(
+        required=False,
+        max_length=limits.GROUP_ID_MAX,
+        label=_("IAM group id"),
+        help_text=_("Only when acting on a ticket opened by another member of your group."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors:
+            try:
+                operation_validate(judgement="", **cleaned)
+            except ValidationError as exc:
+                for field, messages in exc.message_dict.items():
+                    self.add_error(field, messages)
+        return cleaned

@@ -1,0 +1,42 @@
+"""The two roles: Support operates and tracks tickets; Team lead also reviews every audit record."""
+
+from django.contrib.auth.management import create_permissions
+from django.db import migrations
+
+ROLES = {
+    "Support": [("tickets", "operate_ticket"), ("tickets", "track_ticket"), ("tickets", "view_ticket")],
+    "Team lead": [
+        ("tickets", "operate_ticket"),
+        ("tickets", "track_ticket"),
+        ("tickets", "view_ticket"),
+        ("audit", "view_all_records"),
+    ],
+}
+
+
+def create_roles(apps, schema_editor):
+    # Permissions are normally created after all migrations; the roles need them now.
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for name, codenames in ROLES.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        for app_label, codename in codenames:
+            group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+
+
+def remove_roles(apps, schema_editor):
+    apps.get_model("auth", "Group").objects.filter(name__in=ROLES).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("tickets", "0001_initial"),
+        ("audit", "0001_initial"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("contenttypes", "0002_remove_content_type_name"),
+    ]
+    operations = [migrations.RunPython(create_roles, remove_roles)]

@@ -1,0 +1,63 @@
+"""What an operation's outcome means for the agent, in words (osm-api.md §5)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from ticketui.audit.models import AuditRecord, RecordOutcome
+
+ERROR_CODE_MESSAGES = {
+    "OSM.0001": _("The upstream rejected the request as malformed."),
+    "OSM.0002": _(
+        "The upstream did not accept the dashboard's credentials (token missing, expired or invalid)."
+    ),
+    "OSM.0003": _("The upstream refused access to this operation."),
+    "OSM.0004": _("The upstream had an internal error; the operation was not carried out."),
+    "OSM.01010001": _("The upstream found a field outside its limits."),
+    "OSM.01010002": _("You have no permission for this ticket upstream. A group id may be needed."),
+    "OSM.01010004": _(
+        "The engineer was urged too recently. Wait a few minutes before urging again."
+    ),
+    "OSM.01010011": _(
+        "The upstream could not find the customer account for the dashboard's credentials."
+    ),
+    "OSM.01010013": _("The upstream does not know this operation."),
+    "OSM.01010014": _(
+        "The upstream refused the operation, usually because the ticket's status does not allow it."
+    ),
+    "OSM.01010015": _("The upstream has no such ticket."),
+    "APIGW.0301": _("The upstream gateway rejected the signature or token."),
+}
+
+OUTCOME_MESSAGES = {
+    RecordOutcome.SUCCEEDED: _("Done. The upstream accepted the operation."),
+    RecordOutcome.PENDING: _("Sent; waiting for the upstream's answer."),
+    RecordOutcome.NOT_SENT: _(
+        "Not sent: the upstream could not be reached. Nothing changed; you can try again."
+    ),
+    RecordOutcome.UNKNOWN: _(
+        "The result is unknown: the upstream received the request but did not answer in time. "
+        "Check the ticket's status before trying again."
+    ),
+    RecordOutcome.HTTP_ERROR: _(
+        "The upstream answered with an error; the operation was not carried out."
+    ),
+    RecordOutcome.REJECTED: _("The upstream refused the operation."),
+}
+
+
+def outcome_message(record: AuditRecord) -> str:
+    """One plain sentence for the agent; unknown error codes are shown as they came."""
+    if record.error_code in ERROR_CODE_MESSAGES:
+        return str(ERROR_CODE_MESSAGES[record.error_code])
+    if record.error_code:
+        return str(_("The upstream answered with error %(code)s.") % {"code": record.error_code})
+    return str(OUTCOME_MESSAGES.get(record.outcome, record.get_outcome_display()))
+
+
+def outcome_tone(record: AuditRecord) -> str:
+    """The colour family the outcome is shown in."""
+    return {
+        RecordOutcome.SUCCEEDED: "success",
+        RecordOutcome.UNKNOWN: "warning",
+        RecordOutcome.PENDING: "warning",
+        RecordOutcome.NOT_SENT: "neutral",
+    }.get(record.outcome, "danger")

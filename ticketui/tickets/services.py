@@ -1,0 +1,184 @@
+"""Writes for tickets: operating them upstream, tracking them, refreshing them. Views and commands
+call these; nothing else calls the upstream client."""
+
+import logging
+from collections.abc import Sequence
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from ticketui.audit.models import AuditRecord, Kind
+from ticketui.audit.services import (
+    NO_ORIGIN,
+    Origin,
+    audit_event,
+    audit_operation_finish,
+    audit_operation_start,
+)
+from ticketui.osm import limits
+from ticketui.osm.configured import get_client
+from ticketui.osm.results import CaseNotFound, CaseSummary, SatisfactionEntry, UpstreamError
+
+from .models import Ticket
+
+logger = logging.getLogger(__name__)
+
+# Messages the forms, commands and tests share.
+NO_PERMISSION_TO_OPERATE = "You do not have permission to operate tickets."
+NO_PERMISSION_TO_TRACK = "You do not have permission to track tickets."
+UNKNOWN_ACTION = "Choose one of: cancel, close, press, delete."
+TEXT_TOO_LONG = "At most %(limit)d characters (this has %(length)d)."
+CASE_ID_INVALID = "A case id has 1 to 64 characters."
+CONTROL_CHARACTERS = "Remove control characters (such as NUL) from this text."
+TICKET_NOT_FOUND = "The upstream has no ticket with case id %(case_id)s."
+
+
+def _text_errors(value: str, limit: int) -> list[str]:
+    errors = []
+    if len(value) > limit:
+        errors.append(TEXT_TOO_LONG % {"limit": limit, "length": len(value)})
+    if any(ord(char) < 32 and char not in "\r\n\t" for char in value):
+        errors.append(CONTROL_CHARACTERS)
+    return errors
+
+
+def operation_validate(*, action_id: str, operate_desc: str, group_id: str, judgement: str) -> None:
+    """Raise ValidationError, keyed by field, for anything outside the upstream's limits."""
+    errors: dict[str, list[str]] = {}
+    if action_id not in limits.ACTIONS:
+        errors["action_id"] = [UNKNOWN_ACTION]
+    for field, value, limit in (
+        ("operate_desc", operate_desc, limits.TEXT_MAX),
+        ("judgement", judgement, limits.TEXT_MAX),
+        ("group_id", group_id, limits.GROUP_ID_MAX),
+    ):
+        if field_errors := _text_errors(value, limit):
+            errors[field] = field_errors
+    if errors:
+        raise ValidationError(errors)
+
+
+def case_id_validate(case_id: str) -> str:
+    case_id = case_id.strip()
+    if not 1 <= len(case_id) <= limits.CASE_ID_MAX or _text_errors(case_id, limits.CASE_ID_MAX):
+        raise ValidationError({"case_id": [CASE_ID_INVALID]})
+    return case_id
+
+
+def operation_submit(
+    *,
+    actor: AbstractBaseUser,
+    ticket: Ticket,
+    action_id: str,
+    operate_desc: str = "",
+    group_id: str = "",
+    judgement: str = "",
+    satisfaction: Sequence[SatisfactionEntry] = (),
+    origin: Origin = NO_ORIGIN,
+) -> AuditRecord:
+    """Send one operation upstream and return its completed audit record."""
+    if not actor.has_perm("tickets.operate_ticket"):
+        raise PermissionDenied(NO_PERMISSION_TO_OPERATE)
+    operation_validate(
+        action_id=action_id, operate_desc=operate_desc, group_id=group_id, judgement=judgement
+    )
+    client = get_client()
+    call = client.prepare_action(
+        case_id=ticket.case_id,
+        action_id=action_id,
+        operate_desc=operate_desc,
+        judgement=judgement,
+        group_id=group_id,
+        satisfaction=satisfaction,
+    )
+    # Committed before the call: a crash while waiting leaves a pending record, never nothing.
+    record = audit_operation_start(
+        actor=actor,
+        kind=Kind.OPERATION,
+        case_id=ticket.case_id,
+        action_id=action_id,
+        call=call,
+        origin=origin,
+    )
+    result = client.send(call)
+    record = audit_operation_finish(record=record, result=result)
+    if result.succeeded:
+        ticket_refresh(ticket=ticket)
+    return record
+
+
+def _apply_summary(ticket: Ticket, case: CaseSummary) -> None:
+    ticket.summary = case.summary
+    ticket.status = case.status
+    ticket.product_category = case.product_category[:200]
+    ticket.business_type = case.business_type[:200]
+    ticket.incident_type = case.incident_type[:200]
+    ticket.customer_name = case.customer_name[:200]
+    ticket.upstream_created_at = case.create_time
+    ticket.upstream_data = case.raw
+    ticket.refreshed_at = timezone.now()
+
+
+def ticket_track(*, actor: AbstractBaseUser, case_id: str, origin: Origin = NO_ORIGIN) -> Ticket:
+    """Start tracking a ticket by case id: fetch its detail upstream and keep a local copy.
+
+    Raises ValidationError (bad or unknown case id) or UpstreamError (the upstream failed)."""
+    if not actor.has_perm("tickets.track_ticket"):
+        raise PermissionDenied(NO_PERMISSION_TO_TRACK)
+    case_id = case_id_validate(case_id)
+    try:
+        detail = get_client().case_detail(case_id)
+    except CaseNotFound:
+        raise ValidationError({"case_id": [TICKET_NOT_FOUND % {"case_id": case_id}]}) from None
+    ticket, created = Ticket.objects.get_or_create(case_id=case_id, defaults={"tracked_by": actor})
+    _apply_summary(ticket, detail)
+    ticket.save()
+    if created:
+        audit_event(kind=Kind.TRACK, actor=actor, case_id=case_id, origin=origin)
+    return ticket
+
+
+def ticket_refresh(*, ticket: Ticket, max_age: timedelta | None = None) -> Ticket:
+    """Bring the ticket's fields up to date from the upstream. A failed refresh keeps the old
+    copy (the page says when it was last refreshed) and is only logged."""
+    if (
+        max_age is not None
+        and ticket.refreshed_at
+        and timezone.now() - ticket.refreshed_at < max_age
+    ):
+        return ticket
+    try:
+        detail = get_client().case_detail(ticket.case_id)
+    except UpstreamError as exc:
+        logger.warning("refresh of ticket %s failed: %s", ticket.pk, exc)
+        return ticket
+    _apply_summary(ticket, detail)
+    ticket.save()
+    return ticket
+
+
+def ticket_refresh_if_stale(*, ticket: Ticket) -> Ticket:
+    return ticket_refresh(ticket=ticket, max_age=timedelta(seconds=settings.TICKET_REFRESH_SECONDS))
+
+
+def tickets_sync(*, page_size: int = 100) -> tuple[int, int]:
+    """Upsert every upstream ticket by case id; returns (created, updated)."""
+    client = get_client()
+    created = updated = offset = 0
+    while True:
+        page = client.case_list(offset=offset, limit=page_size)
+        for case in page.cases:
+            if not case.case_id or len(case.case_id) > limits.CASE_ID_MAX:
+                logger.warning("sync skipped a ticket without a usable case id")
+                continue
+            ticket, was_created = Ticket.objects.get_or_create(case_id=case.case_id)
+            _apply_summary(ticket, case)
+            ticket.save()
+            created += was_created
+            updated += not was_created
+        offset += len(page.cases)
+        if not page.cases or offset >= page.total_count:
+            return created, updated

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "tickets"
+urlpatterns = [
+    path("", views.ticket_list_view, name="list"),
+    path("tickets/track", views.ticket_track_view, name="track"),
+    path("tickets/<int:pk>/", views.ticket_detail_view, name="detail"),
+    path("tickets/<int:pk>/summary", views.ticket_status_view, name="summary"),
+    path("tickets/<int:pk>/timeline", views.ticket_timeline_view, name="timeline"),
+    path("tickets/<int:pk>/operations", views.operation_create_view, name="operate"),
+]
