@@ -1,0 +1,72 @@
+"""Shared fixtures: the three kinds of user, and the sandbox upstream served over real HTTP."""
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.db import connection
+
+from ticketui.sandbox.server import SandboxServer
+from ticketui.sandbox.state import SandboxState
+from ticketui.tickets.models import Ticket
+
+
+@pytest.fixture
+def sandbox(settings):
+    """A fresh sandbox upstream on a free port; the dashboard's settings point at it."""
+    server = SandboxServer(SandboxState.seeded(12, token="test-token", press_interval=300.0)).start()
+    settings.OSM_ENDPOINT = server.url
+    settings.OSM_TOKEN = "test-token"
+    settings.OSM_READ_TIMEOUT = 5.0
+    yield server
+    server.stop()
+
+
+def _user(username: str, group: str | None) -> User:
+    user = User.objects.create_user(username=username, password="correct horse battery", first_name=username.title())
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def support_user(db) -> User:
+    return _user("sam", "Support")
+
+
+@pytest.fixture
+def team_lead(db) -> User:
+    return _user("tess", "Team lead")
+
+
+@pytest.fixture
+def outsider(db) -> User:
+    """Logged in, but in no group: may look at nothing that needs a role."""
+    return _user("olly", None)
+
+
+@pytest.fixture
+def support_client(client, support_user):
+    client.force_login(support_user)
+    return client
+
+
+@pytest.fixture
+def lead_client(client, team_lead):
+    client.force_login(team_lead)
+    return client
+
+
+@pytest.fixture
+def outsider_client(client, outsider):
+    client.force_login(outsider)
+    return client
+
+
+@pytest.fixture
+def ticket(db) -> Ticket:
+    """A tracked ticket awaiting confirmation (status 2) that the test sandbox also holds."""
+    return Ticket.objects.create(case_id="CS2026090100003", summary="Replica lag", status=2)
+
+
+@pytest.fixture
+def db_vendor(db) -> str:
+    return connection.vendor
