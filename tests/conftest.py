@@ -1,18 +1,26 @@
 """Shared fixtures: the three kinds of user, and the sandbox upstream served over real HTTP."""
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
 from django.db import connection
 
 from ticketui.sandbox.server import SandboxServer
 from ticketui.sandbox.state import SandboxState
 from ticketui.tickets.models import Ticket
+from ticketui.tickets.roles import roles_ensure
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
 def sandbox(settings):
     """A fresh sandbox upstream on a free port; the dashboard's settings point at it."""
-    server = SandboxServer(SandboxState.seeded(12, token="test-token", press_interval=300.0)).start()
+    server = SandboxServer(
+        SandboxState.seeded(12, token="test-token", press_interval=300.0)
+    ).start()
     settings.OSM_ENDPOINT = server.url
     settings.OSM_TOKEN = "test-token"
     settings.OSM_READ_TIMEOUT = 5.0
@@ -21,7 +29,11 @@ def sandbox(settings):
 
 
 def _user(username: str, group: str | None) -> User:
-    user = User.objects.create_user(username=username, password="correct horse battery", first_name=username.title())
+    # Transactional (browser) tests empty the tables the roles migration filled.
+    roles_ensure(Group, Permission)
+    user = User.objects.create_user(
+        username=username, password="correct horse battery", first_name=username.title()
+    )
     if group:
         user.groups.add(Group.objects.get(name=group))
     return user

@@ -274,7 +274,12 @@ class SandboxState:
                 return "OSM.01010015", "The ticket does not exist"
             if ticket["status"] != 3:
                 return "OSM.01010014", "Only completed tickets are rated"
-            if ticket["incident_satisfaction"]:
+            # A score with an empty list leaves no satisfaction behind, but the log remembers it.
+            scored = any(
+                entry["operate_type"] == OPERATE_TYPES["score"]
+                for entry in self.logs.get(case_id, [])
+            )
+            if ticket["incident_satisfaction"] or scored:
                 return "OSM.01010014", "Ticket already evaluated"
             ticket["incident_satisfaction"] = body["incident_satisfaction_list"]
             ticket["judgement"] = body["judgement"]

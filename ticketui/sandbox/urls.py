@@ -57,7 +57,7 @@ def make_app(state: SandboxState) -> Callable[[dict[str, Any], Callable], Iterab
             for key, value in environ.items()
             if key.startswith("HTTP_")
         }
-        if environ.get("CONTENT_TYPE"):
+        if environ.get("CONTENT_TYPE") and body:  # wsgiref fills in text/plain when none came
             headers["Content-Type"] = environ["CONTENT_TYPE"]
         request = views.Request(
             method=environ["REQUEST_METHOD"],

@@ -3,16 +3,7 @@
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-ROLES = {
-    "Support": [("tickets", "operate_ticket"), ("tickets", "track_ticket"), ("tickets", "view_ticket")],
-    "Team lead": [
-        ("tickets", "operate_ticket"),
-        ("tickets", "track_ticket"),
-        ("tickets", "view_ticket"),
-        ("audit", "view_all_records"),
-    ],
-}
-
+from ticketui.tickets.roles import ROLES, roles_ensure
 
 def create_roles(apps, schema_editor):
     # Permissions are normally created after all migrations; the roles need them now.
@@ -20,12 +11,7 @@ def create_roles(apps, schema_editor):
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for name, codenames in ROLES.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        for app_label, codename in codenames:
-            group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    roles_ensure(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
 
 
 def remove_roles(apps, schema_editor):

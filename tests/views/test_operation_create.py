@@ -1,0 +1,132 @@
+import json
+
+import pytest
+from django.test import Client
+
+from ticketui.audit.models import AuditRecord
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HX-Request": "true"}
+
+
+def test_closing_a_ticket_shows_the_outcome_in_place(support_client, sandbox, ticket):
+    response = support_client.post(
+        f"/tickets/{ticket.pk}/operations",
+        {"action_id": "close", "operate_desc": "Confirmed"},
+        headers=HTMX,
+    )
+
+    assert response.status_code == 200
+    assert response.text.lstrip().startswith('<section id="operation-panel"')
+    assert "Done. The upstream accepted the operation." in response.text
+    assert "ticket-changed" in json.loads(response["HX-Trigger"])
+    record = AuditRecord.objects.get(kind="operation")
+    assert record.request_body == {"operate_desc": "Confirmed"}
+    ticket.refresh_from_db()
+    assert ticket.status == 3
+
+
+def test_a_known_error_code_is_explained_in_words(support_client, sandbox, ticket):
+    response = support_client.post(
+        f"/tickets/{ticket.pk}/operations", {"action_id": "delete"}, headers=HTMX
+    )
+
+    assert "usually because the ticket&#x27;s status does not allow it" in response.text
+    assert "OSM.01010014" in response.text
+
+
+def test_an_unknown_error_code_is_shown_as_it_came(support_client, settings, ticket):
+    import responses
+
+    settings.OSM_ENDPOINT = "http://127.0.0.1:9"
+    with responses.RequestsMock() as mock:
+        mock.add(
+            responses.POST,
+            "http://127.0.0.1:9/v2/servicerequest/cases/CS2026090100003/action",
+            json={"error_code": "OSM.01010062", "error_msg": "Something new"},
+        )
+        response = support_client.post(
+            f"/tickets/{ticket.pk}/operations", {"action_id": "press"}, headers=HTMX
+        )
+
+    assert "The upstream answered with error OSM.01010062." in response.text
+    assert "Something new" in response.text
+
+
+def test_a_read_timeout_tells_the_agent_the_result_is_unknown(support_client, settings, ticket):
+    import responses
+    from requests.exceptions import ReadTimeout
+
+    settings.OSM_ENDPOINT = "http://127.0.0.1:9"
+    with responses.RequestsMock() as mock:
+        mock.add(
+            responses.POST,
+            "http://127.0.0.1:9/v2/servicerequest/cases/CS2026090100003/action",
+            body=ReadTimeout(),
+        )
+        response = support_client.post(
+            f"/tickets/{ticket.pk}/operations", {"action_id": "close"}, headers=HTMX
+        )
+
+    assert "The result is unknown" in response.text
+    assert "failed" not in response.text.lower()
+    assert AuditRecord.objects.get(kind="operation").outcome == "unknown"
+
+
+def test_field_errors_are_shown_inline_and_nothing_is_sent(support_client, sandbox, ticket):
+    response = support_client.post(
+        f"/tickets/{ticket.pk}/operations",
+        {"action_id": "close", "operate_desc": "x" * 401, "group_id": "g" * 65},
+        headers=HTMX,
+    )
+
+    assert response.status_code == 200
+    assert "Ensure this value has at most 400 characters (it has 401)." in response.text
+    assert "Ensure this value has at most 64 characters (it has 65)." in response.text
+    assert not sandbox.state.received
+    assert not AuditRecord.objects.filter(kind="operation").exists()
+
+
+def test_a_missing_action_is_a_field_error(support_client, sandbox, ticket):
+    response = support_client.post(
+        f"/tickets/{ticket.pk}/operations", {"operate_desc": "hi"}, headers=HTMX
+    )
+
+    assert "This field is required." in response.text
+    assert not sandbox.state.received
+
+
+def test_without_htmx_it_redirects_back_to_the_ticket_with_a_message(
+    support_client, sandbox, ticket
+):
+    response = support_client.post(
+        f"/tickets/{ticket.pk}/operations", {"action_id": "close"}, follow=True
+    )
+
+    assert response.redirect_chain == [(f"/tickets/{ticket.pk}/", 302)]
+    assert "Done. The upstream accepted the operation." in response.text
+
+
+def test_an_outsider_is_refused_and_nothing_is_sent(outsider_client, sandbox, ticket):
+    response = outsider_client.post(
+        f"/tickets/{ticket.pk}/operations", {"action_id": "close"}, headers=HTMX
+    )
+
+    assert response.status_code == 403
+    assert not sandbox.state.received
+    assert not AuditRecord.objects.filter(kind="operation").exists()
+
+
+def test_it_requires_a_csrf_token(support_user, sandbox, ticket):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(support_user)
+
+    response = client.post(f"/tickets/{ticket.pk}/operations", {"action_id": "close"}, headers=HTMX)
+
+    assert response.status_code == 403
+    assert not sandbox.state.received
+
+
+def test_a_get_is_not_allowed(support_client, ticket):
+    assert support_client.get(f"/tickets/{ticket.pk}/operations").status_code == 405

@@ -1,0 +1,75 @@
+import pytest
+
+from ticketui.tickets.models import Ticket
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def tickets(db):
+    Ticket.objects.create(case_id="CS100", summary="ECS cannot boot", status=1)
+    Ticket.objects.create(case_id="CS200", summary="Invoice has the wrong name", status=3)
+    Ticket.objects.create(case_id="工单-42", summary="控制台无法打开工单附件", status=1)
+
+
+def test_it_requires_login(client):
+    response = client.get("/")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_it_lists_tracked_tickets(support_client, tickets):
+    response = support_client.get("/")
+
+    assert response.status_code == 200
+    assert len(response.context["page"]) == 3
+    assert "Invoice has the wrong name" in response.text
+
+
+def test_it_searches_by_case_id_prefix_and_summary_words(support_client, tickets):
+    by_id = support_client.get("/", {"q": "CS2"})
+    by_words = support_client.get("/", {"q": "cannot boot"})
+    by_chinese = support_client.get("/", {"q": "控制台"})
+
+    assert [t.case_id for t in by_id.context["page"]] == ["CS200"]
+    assert [t.case_id for t in by_words.context["page"]] == ["CS100"]
+    assert [t.case_id for t in by_chinese.context["page"]] == ["工单-42"]
+
+
+def test_it_filters_by_status(support_client, tickets):
+    response = support_client.get("/", {"status": "3"})
+
+    assert [t.case_id for t in response.context["page"]] == ["CS200"]
+
+
+def test_a_bad_filter_value_is_ignored_not_a_crash(support_client, tickets):
+    response = support_client.get("/", {"status": "nope", "page": "-4"})
+
+    assert response.status_code == 200
+    assert len(response.context["page"]) == 3
+
+
+def test_an_htmx_request_gets_only_the_results_fragment(support_client, tickets):
+    response = support_client.get("/", {"q": "CS1"}, headers={"HX-Request": "true"})
+
+    assert response.status_code == 200
+    assert response.text.lstrip().startswith('<section id="results"')
+    assert "<html" not in response.text
+
+
+def test_it_pages_through_many_tickets(support_client):
+    Ticket.objects.bulk_create(Ticket(case_id=f"CS{n:04d}", status=1) for n in range(60))
+
+    first = support_client.get("/")
+    third = support_client.get("/", {"page": 3})
+
+    assert len(first.context["page"]) == 25
+    assert len(third.context["page"]) == 10
+    assert "Page 3 of 3" in third.text
+
+
+def test_an_empty_filter_result_says_so(support_client, tickets):
+    response = support_client.get("/", {"q": "nothing like this"})
+
+    assert "No tracked ticket matches this filter." in response.text

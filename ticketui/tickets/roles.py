@@ -1,0 +1,27 @@
+"""The two roles and their permissions. Support operates and tracks tickets; a team lead also
+reviews every audit record. A migration creates them; `roles_ensure` repairs them anywhere else."""
+
+ROLES: dict[str, list[tuple[str, str]]] = {
+    "Support": [
+        ("tickets", "operate_ticket"),
+        ("tickets", "track_ticket"),
+        ("tickets", "view_ticket"),
+    ],
+    "Team lead": [
+        ("tickets", "operate_ticket"),
+        ("tickets", "track_ticket"),
+        ("tickets", "view_ticket"),
+        ("audit", "view_all_records"),
+    ],
+}
+
+
+def roles_ensure(group_model, permission_model) -> None:
+    """Create the groups and give them their permissions (the models are passed in so that a
+    migration can use its historical ones)."""
+    for name, codenames in ROLES.items():
+        group, _ = group_model.objects.get_or_create(name=name)
+        for app_label, codename in codenames:
+            group.permissions.add(
+                permission_model.objects.get(content_type__app_label=app_label, codename=codename)
+            )
