@@ -1,6 +1,7 @@
 """Shared fixtures: the three kinds of user, and the sandbox upstream served over real HTTP."""
 
 import pytest
+from django.core.management import call_command
 from django.contrib.auth.models import Group, Permission, User
 from django.db import connection
 
@@ -8,6 +9,12 @@ from ticketui.sandbox.server import SandboxServer
 from ticketui.sandbox.state import SandboxState
 from ticketui.tickets.models import Ticket
 from ticketui.tickets.roles import roles_ensure
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _collected_static_files(django_test_environment):
+    """Pages are rendered as in production, with hashed static file names."""
+    call_command("collectstatic", interactive=False, verbosity=0)
 
 
 @pytest.fixture(autouse=True)

@@ -4,6 +4,7 @@ Defaults give a working local setup: SQLite and the bundled sandbox upstream. Ev
 production needs is an environment variable; a bad value stops start-up with a message naming it.
 """
 
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -148,7 +149,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = _read("STATIC_ROOT", env.path, BASE_DIR / "staticfiles")
 
 # --- Web security -------------------------------------------------------------------------
 SECURE_CSP = {
@@ -176,6 +177,37 @@ SECURE_SSL_REDIRECT = _read("SECURE_SSL_REDIRECT", env.bool, False)
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+
+# --- Logins and sessions ------------------------------------------------------------------
+# django-axes throttles logins: after AXES_FAILURE_LIMIT failures for one username from one
+# address, that pair is locked out for AXES_COOLOFF_MINUTES (a success resets the count).
+INSTALLED_APPS += ["axes"]
+MIDDLEWARE += ["ticketui.sessions.SessionLifetimeMiddleware", "axes.middleware.AxesMiddleware"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = _read("AXES_FAILURE_LIMIT", env.int, 5)
+AXES_COOLOFF_TIME = timedelta(minutes=_read("AXES_COOLOFF_MINUTES", env.int, 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+# A session ends after SESSION_IDLE_MINUTES without a request, and SESSION_COOKIE_AGE after login
+# whatever happens (the absolute limit).
+SESSION_IDLE_SECONDS = _read("SESSION_IDLE_MINUTES", env.int, 60) * 60
+SESSION_SAVE_EVERY_REQUEST = False
+
+# Static files: compressed, hashed and served by the app itself (whitenoise) in production.
+MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
 
 # --- The upstream (Huawei Cloud OSM) ------------------------------------------------------
 SANDBOX_PORT = _read("SANDBOX_PORT", env.int, 8001)
@@ -216,5 +248,5 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

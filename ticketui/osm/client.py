@@ -176,8 +176,8 @@ class OsmClient:
                     satisfaction_id=int(item["satisfaction_id"]),
                     name=str(item.get("satisfaction_name") or ""),
                     description=str(item.get("satisfaction_desc") or ""),
-                    value=_int_or_none(item.get("value")) or 5,
-                    per_value=_int_or_none(item.get("per_value")) or 1,
+                    value=_int_or(item.get("value"), 5),
+                    per_value=_int_or(item.get("per_value"), 1),
                     category_id=str(item.get("sat_category_id") or ""),
                 )
             )
@@ -357,6 +357,11 @@ def _int_or_none(value: Any) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+def _int_or(value: Any, default: int) -> int:
+    number = _int_or_none(value)
+    return default if number is None else number
 
 
 def _text(item: Mapping[str, Any], key: str) -> str:

@@ -257,7 +257,7 @@ class SandboxState:
             ticket["update_time"] = stamp
             if action_id == "close":
                 ticket["resolve_time"] = stamp
-            if body.get("incident_satisfaction_list"):
+            if action_id == "close" and body.get("incident_satisfaction_list"):
                 ticket["incident_satisfaction"] = body["incident_satisfaction_list"]
             if body.get("judgement"):
                 ticket["judgement"] = body["judgement"]
