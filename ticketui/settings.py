@@ -112,6 +112,8 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": _read("DATABASE_URL", env.db_url, f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+if DATABASES["default"].get("ENGINE") not in ("django.db.backends.sqlite3", "django.db.backends.postgresql"):
+    raise ImproperlyConfigured("DATABASE_URL must be a sqlite:// or postgres:// URL")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers work while one writer commits; IMMEDIATE takes the write lock up
     # front so concurrent writers queue behind the busy timeout instead of failing.
@@ -173,9 +175,11 @@ SESSION_COOKIE_AGE = _read("SESSION_COOKIE_AGE", env.int, 8 * 3600)
 HTTPS = _read("HTTPS", env.bool, not DEBUG)
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
-SECURE_SSL_REDIRECT = _read("SECURE_SSL_REDIRECT", env.bool, False)
+SECURE_SSL_REDIRECT = _read("SECURE_SSL_REDIRECT", env.bool, HTTPS)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain http
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = _read("HSTS_PRELOAD", env.bool, HTTPS)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
 
 # --- Logins and sessions ------------------------------------------------------------------
@@ -242,11 +246,39 @@ OSM_READ_TIMEOUT = _positive_float("OSM_READ_TIMEOUT", 15.0)
 # How often opening a ticket page may refresh its status from the upstream.
 TICKET_REFRESH_SECONDS = _read("TICKET_REFRESH_SECONDS", env.int, 60)
 
+# Logs: one JSON object per line in production (LOG_FORMAT=json), plain lines on a laptop. Every
+# line carries the request id (django-guid): taken from an incoming X-Request-Id or made anew,
+# returned in the response header and sent to the upstream with each call.
+LOG_FORMAT = _choice("LOG_FORMAT", "plain" if DEBUG else "json", ("plain", "json"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "django_guid.log_filters.CorrelationId"}},
+    "formatters": {
+        "plain": {
+            "()": "ticketui.logs.SingleLineFormatter",
+            "fmt": "%(asctime)s %(levelname)s [%(correlation_id)s] %(name)s %(message)s",
+        },
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(correlation_id)s",
+            "rename_fields": {
+                "asctime": "time",
+                "levelname": "level",
+                "correlation_id": "request_id",
+            },
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
+DJANGO_GUID = {"GUID_HEADER_NAME": "X-Request-Id", "VALIDATE_GUID": True, "RETURN_HEADER": True}
+INSTALLED_APPS += ["django_guid"]
+MIDDLEWARE.insert(0, "django_guid.middleware.guid_middleware")
