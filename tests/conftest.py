@@ -1,8 +1,8 @@
 """Shared fixtures: the three kinds of user, and the sandbox upstream served over real HTTP."""
 
 import pytest
-from django.core.management import call_command
 from django.contrib.auth.models import Group, Permission, User
+from django.core.management import call_command
 from django.db import connection
 
 from ticketui.sandbox.server import SandboxServer

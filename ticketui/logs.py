@@ -5,7 +5,7 @@ import logging
 
 
 class SingleLineFormatter(logging.Formatter):
-    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 - logging's name
+    def formatMessage(self, record: logging.LogRecord) -> str:
         if getattr(record, "correlation_id", None) is None:
             record.correlation_id = "-"
         record.message = record.message.replace("\r", "\\r").replace("\n", "\\n")
