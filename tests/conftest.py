@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth.models import Group, Permission, User
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 
@@ -15,6 +16,14 @@ from ticketui.tickets.roles import roles_ensure
 def _collected_static_files(django_test_environment):
     """Pages are rendered as in production, with hashed static file names."""
     call_command("collectstatic", interactive=False, verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """The circuit breaker and other shared state live in the cache; each test starts clean."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -245,6 +245,17 @@ if not is_valid_time_zone(OSM_TIME_ZONE):
     )
 OSM_CONNECT_TIMEOUT = _positive_float("OSM_CONNECT_TIMEOUT", 3.05)
 OSM_READ_TIMEOUT = _positive_float("OSM_READ_TIMEOUT", 15.0)
+# A call that never reached the upstream is retried up to OSM_RETRY_ATTEMPTS sends in all, within
+# OSM_RETRY_DEADLINE seconds; after OSM_BREAKER_THRESHOLD transport failures in a row, calls fail
+# fast for OSM_BREAKER_COOLDOWN seconds.
+OSM_RETRY_ATTEMPTS = _read("OSM_RETRY_ATTEMPTS", env.int, 3)
+OSM_RETRY_DEADLINE = _positive_float("OSM_RETRY_DEADLINE", 5.0)
+OSM_BREAKER_THRESHOLD = _read("OSM_BREAKER_THRESHOLD", env.int, 5)
+OSM_BREAKER_COOLDOWN = _positive_float("OSM_BREAKER_COOLDOWN", 30.0)
+if not 1 <= OSM_RETRY_ATTEMPTS <= 10 or OSM_BREAKER_THRESHOLD < 1:
+    raise ImproperlyConfigured(
+        "OSM_RETRY_ATTEMPTS must be 1-10 and OSM_BREAKER_THRESHOLD at least 1"
+    )
 
 # How often opening a ticket page may refresh its status from the upstream.
 TICKET_REFRESH_SECONDS = _read("TICKET_REFRESH_SECONDS", env.int, 60)
@@ -280,7 +291,11 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+        "django_guid": {"level": "WARNING"},
+    },
 }
 DJANGO_GUID = {"GUID_HEADER_NAME": "X-Request-Id", "VALIDATE_GUID": True, "RETURN_HEADER": True}
 INSTALLED_APPS += ["django_guid"]

@@ -17,6 +17,7 @@ import requests
 import urllib3
 
 from .auth import Authenticator
+from .resilience import NO_RETRY, CircuitBreaker, RetryPolicy
 from .results import (
     CASE_NOT_FOUND_CODE,
     CallResult,
@@ -62,6 +63,8 @@ class OsmClient:
         connect_timeout: float = 3.05,
         read_timeout: float = 15.0,
         session: requests.Session | None = None,
+        retry: RetryPolicy = NO_RETRY,
+        breaker: CircuitBreaker | None = None,
     ) -> None:
         self.endpoint = endpoint.rstrip("/")
         self.auth = auth
@@ -71,6 +74,8 @@ class OsmClient:
         self.timeout = (connect_timeout, read_timeout)
         self.session = session or requests.Session()
         self.session.trust_env = False  # no proxies or .netrc from the environment
+        self.retry = retry
+        self.breaker = breaker
 
     # --- Operations ---------------------------------------------------------------------
 
@@ -118,12 +123,33 @@ class OsmClient:
         return self._prepare("POST", f"{self._case_path(case_id)}/score", body, context)
 
     def send(self, call: PreparedCall) -> CallResult:
-        """Send a prepared call once. A 401 renews credentials and repeats it once: a 401 means
-        the upstream did not execute it."""
-        result = self._send_once(call)
-        if result.http_status == 401:
-            self.auth.invalidate()
+        """Send a prepared call. It is repeated only when that is safe: after a failure known not
+        to have reached the upstream (per the retry policy), and once after a 401 with renewed
+        credentials (a 401 means the upstream did not execute it). While the breaker is open
+        nothing is sent."""
+        if self.breaker is not None and (wait := self.breaker.open_for()):
+            return CallResult(
+                call=call,
+                outcome=Outcome.NOT_SENT,
+                detail=f"Upstream unavailable after repeated failures; not sent (next try in {wait:.0f} s)",
+            )
+        started = time.monotonic()
+        delays = self.retry.delays()
+        renewed = False
+        while True:
             result = self._send_once(call)
+            if result.http_status == 401 and not renewed:
+                renewed = True
+                self.auth.invalidate()
+                continue
+            if result.outcome is Outcome.NOT_SENT:
+                delay = next(delays, None)
+                if delay is not None and time.monotonic() - started + delay < self.retry.deadline:
+                    time.sleep(delay)
+                    continue
+            break
+        if self.breaker is not None:
+            self.breaker.record(result)
         return result
 
     # --- Reads --------------------------------------------------------------------------

@@ -3,9 +3,11 @@
 from functools import lru_cache
 
 from django.conf import settings
+from django.core.cache import cache
 
 from .auth import Authenticator, StaticToken
 from .client import OsmClient
+from .resilience import CircuitBreaker, RetryPolicy
 
 
 def get_client() -> OsmClient:
@@ -18,6 +20,10 @@ def get_client() -> OsmClient:
         settings.OSM_CONNECT_TIMEOUT,
         settings.OSM_READ_TIMEOUT,
         settings.OSM_TOKEN,
+        settings.OSM_RETRY_ATTEMPTS,
+        settings.OSM_RETRY_DEADLINE,
+        settings.OSM_BREAKER_THRESHOLD,
+        settings.OSM_BREAKER_COOLDOWN,
     )
 
 
@@ -31,6 +37,10 @@ def _client_for(
     connect_timeout: float,
     read_timeout: float,
     token: str,
+    retry_attempts: int,
+    retry_deadline: float,
+    breaker_threshold: int,
+    breaker_cooldown: float,
 ) -> OsmClient:
     auth: Authenticator = StaticToken(token)
     return OsmClient(
@@ -41,4 +51,7 @@ def _client_for(
         time_zone=time_zone,
         connect_timeout=connect_timeout,
         read_timeout=read_timeout,
+        retry=RetryPolicy(attempts=retry_attempts, deadline=retry_deadline),
+        # The breaker's count lives in the shared cache, so every web node sees the outage.
+        breaker=CircuitBreaker(store=cache, threshold=breaker_threshold, cooldown=breaker_cooldown),
     )
