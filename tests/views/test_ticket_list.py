@@ -73,3 +73,9 @@ def test_an_empty_filter_result_says_so(support_client, tickets):
     response = support_client.get("/", {"q": "nothing like this"})
 
     assert "No tracked ticket matches this filter." in response.text
+
+
+def test_summary_search_matches_every_word_in_any_order(support_client, tickets):
+    response = support_client.get("/", {"q": "boot ECS"})
+
+    assert [t.case_id for t in response.context["page"]] == ["CS100"]

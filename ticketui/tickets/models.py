@@ -32,7 +32,7 @@ class Ticket(models.Model):
     case_id = models.CharField(max_length=64, unique=True)
     summary = models.TextField(blank=True)
     # Null when the upstream sent no usable status; an unknown code is kept as it came.
-    status = models.IntegerField(null=True, blank=True, db_index=True)
+    status = models.IntegerField(null=True, blank=True)
     product_category = models.CharField(max_length=200, blank=True)
     business_type = models.CharField(max_length=200, blank=True)
     incident_type = models.CharField(max_length=200, blank=True)
@@ -48,6 +48,13 @@ class Ticket(models.Model):
 
     class Meta:
         ordering = ["-upstream_created_at", "-id"]
+        indexes = [
+            # The list's order, alone and under a status filter (scanned backwards for DESC).
+            models.Index(fields=["upstream_created_at", "id"], name="ticket_newest"),
+            models.Index(
+                fields=["status", "upstream_created_at", "id"], name="ticket_status_newest"
+            ),
+        ]
         permissions = [
             ("operate_ticket", "Can operate tickets upstream"),
             ("track_ticket", "Can track tickets"),

@@ -11,11 +11,26 @@ def ticket_list(*, search: str = "", status: int | None = None) -> QuerySet[Tick
     tickets = Ticket.objects.all()
     if status is not None:
         tickets = tickets.filter(status=status)
-    if search:
-        tickets = tickets.filter(Q(case_id__istartswith=search) | Q(summary__icontains=search))
+    if words := search.split():
+        # A case-id prefix, or every word somewhere in the summary (indexed by trigrams on PostgreSQL).
+        in_summary = Q()
+        for word in words[:8]:
+            in_summary &= Q(summary__icontains=word)
+        tickets = tickets.filter(Q(case_id__istartswith=search.strip()) | in_summary)
     return tickets
 
 
-def ticket_timeline(*, ticket: Ticket, limit: int = 200) -> QuerySet[AuditRecord]:
-    """The ticket's operations and events, newest first."""
-    return AuditRecord.objects.filter(case_id=ticket.case_id).select_related("actor")[:limit]
+TIMELINE_PAGE = 50
+
+
+def ticket_timeline(
+    *, ticket: Ticket, before: int | None = None, limit: int = TIMELINE_PAGE
+) -> tuple[list[AuditRecord], bool]:
+    """A page of the ticket's operations and events, newest first, and whether older ones exist."""
+    records = (
+        AuditRecord.objects.filter(case_id=ticket.case_id).select_related("actor").order_by("-id")
+    )
+    if before is not None:
+        records = records.filter(id__lt=before)
+    page = list(records[: limit + 1])
+    return page[:limit], len(page) > limit

@@ -76,15 +76,8 @@ def ticket_track_view(request) -> HttpResponse:
 @require_GET
 def ticket_detail_view(request, pk: int) -> HttpResponse:
     ticket = get_object_or_404(Ticket, pk=pk)
-    return render(
-        request,
-        "tickets/detail.html",
-        {
-            "ticket": ticket,
-            "timeline": ticket_timeline(ticket=ticket),
-            "form": OperationForm(),
-        },
-    )
+    context = {"ticket": ticket, "form": OperationForm(), **_timeline(ticket)}
+    return render(request, "tickets/detail.html", context)
 
 
 @require_GET
@@ -94,14 +87,20 @@ def ticket_status_view(request, pk: int) -> HttpResponse:
     return render(request, "tickets/detail.html#summary", {"ticket": ticket, "refreshed": True})
 
 
+def _timeline(ticket: Ticket, before: int | None = None) -> dict:
+    records, more = ticket_timeline(ticket=ticket, before=before)
+    return {"timeline": records, "timeline_more": more}
+
+
 @require_GET
 def ticket_timeline_view(request, pk: int) -> HttpResponse:
+    """The timeline's first page (after an operation), or the page older than `before`."""
     ticket = get_object_or_404(Ticket, pk=pk)
-    return render(
-        request,
-        "tickets/detail.html#timeline",
-        {"ticket": ticket, "timeline": ticket_timeline(ticket=ticket)},
-    )
+    before = request.GET.get("before", "")
+    if before.isdigit():
+        context = {"ticket": ticket, **_timeline(ticket, int(before))}
+        return render(request, "tickets/detail.html#timeline-items", context)
+    return render(request, "tickets/detail.html#timeline", {"ticket": ticket, **_timeline(ticket)})
 
 
 @require_POST
@@ -114,7 +113,7 @@ def operation_create_view(request, pk: int) -> HttpResponse:
             return render(
                 request, "tickets/detail.html#operation-panel", {"form": form, "ticket": ticket}
             )
-        context = {"ticket": ticket, "timeline": ticket_timeline(ticket=ticket), "form": form}
+        context = {"ticket": ticket, "form": form, **_timeline(ticket)}
         return render(request, "tickets/detail.html", context, status=400)
     record = operation_submit(
         actor=request.user, ticket=ticket, origin=Origin.of(request), **form.cleaned_data
