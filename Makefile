@@ -8,7 +8,7 @@ SANDBOX_PORT ?= 8001
 PG_URL ?= postgres://postgres@127.0.0.1:5432/ticketui
 export SANDBOX_PORT
 
-.PHONY: run test lint test-sqlite test-postgres test-browser install install-dev clean
+.PHONY: run test lint test-sqlite test-postgres install install-dev bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,5 +42,14 @@ test-postgres: install-dev
 
 test: lint test-sqlite test-postgres
 
+SCALE ?= full
+BENCH_PG_URL ?= postgres://postgres@127.0.0.1:5432/ticketui_bench
+bench: install-dev
+	DATABASE_URL=sqlite:///$(CURDIR)/.bench.sqlite3 $(BIN)/python -m bench.run --scale $(SCALE)
+	bin/check-postgres "$(BENCH_PG_URL)"
+	$(BIN)/python -m bench.createdb "$(BENCH_PG_URL)"
+	DATABASE_URL="$(BENCH_PG_URL)" $(BIN)/python -m bench.run --scale $(SCALE)
+	$(BIN)/python -m bench.report
+
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache db.sqlite3* .sandbox-state.json
+	rm -rf $(VENV) staticfiles .test-static .pytest_cache db.sqlite3* .bench.sqlite3* .sandbox-state.json*
