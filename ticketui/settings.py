@@ -291,3 +291,7 @@ if OSM_AUTH == "aksk":
         raise ImproperlyConfigured(
             "OSM_AUTH=aksk needs Huawei's signer: pip install 'ticketui[aksk]'"
         )
+
+# --- Per-user upstream headers and the upstream's own system check -----------------------
+INSTALLED_APPS += ["ticketui.accounts", "ticketui.osm"]
+MIDDLEWARE += ["ticketui.accounts.middleware.ProfileTimeZoneMiddleware"]

@@ -9,6 +9,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("ticketui.accounts.urls")),
     path("audit/", include("ticketui.audit.urls")),
     path("admin/", admin.site.urls),
     path("", include("ticketui.tickets.urls")),

@@ -90,7 +90,7 @@ def ticket_detail_view(request, pk: int) -> HttpResponse:
 @require_GET
 def ticket_status_view(request, pk: int) -> HttpResponse:
     """The ticket's header, refreshed from the upstream when the local copy is stale."""
-    ticket = ticket_refresh_if_stale(ticket=get_object_or_404(Ticket, pk=pk))
+    ticket = ticket_refresh_if_stale(ticket=get_object_or_404(Ticket, pk=pk), actor=request.user)
     return render(request, "tickets/detail.html#summary", {"ticket": ticket, "refreshed": True})
 
 
