@@ -262,7 +262,8 @@ class IamTokenProvider:
         """IAM's own words, from either of its error shapes."""
         error = data.get("error") if isinstance(data, dict) else None
         source = error if isinstance(error, dict) else data if isinstance(data, dict) else {}
-        code = source.get("error_code") or source.get("code") or ""
+        code = str(source.get("error_code") or source.get("code") or "")
+        code = "" if code == str(status) else code
         message = source.get("error_msg") or source.get("message") or ""
         return f"HTTP {status} {code} {message}".strip()[:500]
 
