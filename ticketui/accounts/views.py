@@ -23,7 +23,12 @@ def profile_view(request) -> HttpResponse:
             messages.success(request, _(PROFILE_SAVED))
             return redirect("accounts:profile")
     else:
-        initial = {"language": profile.language, "utc_offset_minutes": profile.utc_offset_minutes}
-        form = ProfileForm(initial=initial if profile else None)
+        initial = {}
+        if profile is not None:
+            initial = {
+                "language": profile.language,
+                "utc_offset_minutes": profile.utc_offset_minutes,
+            }
+        form = ProfileForm(initial=initial)
     context = {"form": form, "call_context": profile_call_context(user=request.user)}
     return render(request, "accounts/profile.html", context, status=400 if form.errors else 200)
