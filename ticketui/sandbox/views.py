@@ -4,6 +4,7 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any
 
 from ticketui.osm import limits
@@ -178,16 +179,21 @@ def case_list(state: SandboxState, request: Request) -> Response:
             for ticket in state.tickets.values()
             if (status is None or ticket["status"] == status)
             and (not incident_id or ticket["incident_id"] == incident_id)
-            and all(key in ticket["simple_description"].lower() for key in search_keys)
+            and (not search_keys or _matches(ticket["simple_description"], search_keys))
             and (start is None or _moment(ticket["update_time"]) >= start)
             and (end is None or _moment(ticket["update_time"]) < end)
         ]
-        matching.sort(key=lambda ticket: (ticket["create_time"], ticket["incident_id"]))
+        matching.sort(key=itemgetter("create_time", "incident_id"))
         page = [
             {key: ticket[key] for key in _LIST_FIELDS}
             for ticket in matching[offset : offset + limit]
         ]
     return Response(200, {"total_count": len(matching), "incident_info_list": page})
+
+
+def _matches(summary: str, search_keys: list[str]) -> bool:
+    summary = summary.lower()
+    return all(key in summary for key in search_keys)
 
 
 def _moment(value: str) -> datetime | None:
