@@ -219,20 +219,26 @@ STORAGES = {
 # --- The upstream (Huawei Cloud OSM) ------------------------------------------------------
 SANDBOX_PORT = _read("SANDBOX_PORT", env.int, 8001)
 OSM_ENDPOINT = env.str("OSM_ENDPOINT", default=f"http://127.0.0.1:{SANDBOX_PORT}").rstrip("/")
+# Shorthands for the documented OSM hosts (osm-api.md §4): OSM_ENDPOINT=cn or OSM_ENDPOINT=intl.
+OSM_ENDPOINT_PRESETS = {
+    "cn": "https://osm.cn-south-1.myhuaweicloud.com",
+    "intl": "https://osm.ap-southeast-3.myhuaweicloud.com",
+}
+OSM_ENDPOINT = OSM_ENDPOINT_PRESETS.get(OSM_ENDPOINT, OSM_ENDPOINT)
 _endpoint = urlsplit(OSM_ENDPOINT)
 if _endpoint.scheme not in ("http", "https") or not _endpoint.hostname:
     raise ImproperlyConfigured(f"OSM_ENDPOINT must be an http(s) URL; got {OSM_ENDPOINT!r}")
 if _endpoint.scheme == "http" and _endpoint.hostname not in ("127.0.0.1", "localhost", "::1"):
     raise ImproperlyConfigured("OSM_ENDPOINT must use https (plain http only for a local sandbox)")
 
-OSM_AUTH = _choice("OSM_AUTH", "token", ("token",))
+OSM_AUTH = _choice("OSM_AUTH", "token", ("token", "iam", "aksk"))
 OSM_TOKEN = _secret("OSM_TOKEN", default="sandbox-token" if _endpoint.scheme == "http" else "")
 if OSM_AUTH == "token" and not OSM_TOKEN:
     raise ImproperlyConfigured("OSM_TOKEN (or OSM_TOKEN_FILE) must be set when OSM_AUTH=token")
 if len(OSM_TOKEN) > 5000:
     raise ImproperlyConfigured("OSM_TOKEN is longer than the upstream's 5000-character limit")
 
-OSM_SITE = _read("OSM_SITE", env.int, 0)
+OSM_SITE = _read("OSM_SITE", env.int, int(OSM_ENDPOINT_PRESETS["intl"] == OSM_ENDPOINT))
 if OSM_SITE not in (0, 1):
     raise ImproperlyConfigured(f"OSM_SITE must be 0 (China) or 1 (international); got {OSM_SITE}")
 OSM_LANGUAGE = _choice("OSM_LANGUAGE", "zh-cn", ("zh-cn", "en-us"))
@@ -300,3 +306,74 @@ LOGGING = {
 DJANGO_GUID = {"GUID_HEADER_NAME": "X-Request-Id", "VALIDATE_GUID": True, "RETURN_HEADER": True}
 INSTALLED_APPS += ["django_guid"]
 MIDDLEWARE.insert(0, "django_guid.middleware.guid_middleware")
+
+# --- Upstream authentication: IAM tokens or AK/SK signing, and the shared cache -----------
+# One cache for every process: the IAM token lives here (Redis in production:
+# CACHE_URL=redis://127.0.0.1:6379/1; local memory by default, one token per process).
+CACHES = {"default": _read("CACHE_URL", env.cache_url, "locmemcache://")}
+
+_sandbox_upstream = _endpoint.scheme == "http"  # the loopback sandbox; its demo credentials
+IAM_ENDPOINT = env.str(
+    "IAM_ENDPOINT", default=OSM_ENDPOINT if _sandbox_upstream else "https://iam.myhuaweicloud.com"
+).rstrip("/")
+_iam = urlsplit(IAM_ENDPOINT)
+if _iam.scheme not in ("http", "https") or not _iam.hostname:
+    raise ImproperlyConfigured(f"IAM_ENDPOINT must be an http(s) URL; got {IAM_ENDPOINT!r}")
+if _iam.scheme == "http" and _iam.hostname not in ("127.0.0.1", "localhost", "::1"):
+    raise ImproperlyConfigured("IAM_ENDPOINT must use https (plain http only for a local sandbox)")
+IAM_DOMAIN = env.str("IAM_DOMAIN", default="sandbox-account" if _sandbox_upstream else "")
+IAM_USER = env.str("IAM_USER", default="sandbox-agent" if _sandbox_upstream else "")
+IAM_PASSWORD = _secret("IAM_PASSWORD", default="sandbox-password" if _sandbox_upstream else "")
+IAM_PROJECT = env.str("IAM_PROJECT", default="")  # empty: a token scoped to the account
+# Renew the token this long before it ends (at most a quarter of its lifetime).
+IAM_RENEW_BEFORE = _read("IAM_RENEW_BEFORE", env.int, 3600)
+if not 0 <= IAM_RENEW_BEFORE <= 43200:
+    raise ImproperlyConfigured(
+        f"IAM_RENEW_BEFORE must be a number of seconds in [0, 43200]; got {IAM_RENEW_BEFORE}"
+    )
+for _name, _value in (
+    ("IAM_DOMAIN", IAM_DOMAIN),
+    ("IAM_USER", IAM_USER),
+    ("IAM_PROJECT", IAM_PROJECT),
+):
+    if len(_value) > 255 or any(ord(char) < 32 for char in _value):
+        raise ImproperlyConfigured(f"{_name} must be at most 255 printable characters")
+if OSM_AUTH == "iam":
+    _missing = [
+        name
+        for name, value in (
+            ("IAM_DOMAIN", IAM_DOMAIN),
+            ("IAM_USER", IAM_USER),
+            ("IAM_PASSWORD (or IAM_PASSWORD_FILE)", IAM_PASSWORD),
+        )
+        if not value
+    ]
+    if _missing:
+        raise ImproperlyConfigured(f"OSM_AUTH=iam needs {', '.join(_missing)}")
+
+OSM_AK = env.str("OSM_AK", default="sandbox-ak" if _sandbox_upstream else "")
+OSM_SK = _secret("OSM_SK", default="sandbox-sk" if _sandbox_upstream else "")
+# The account id: X-Domain-Id, which signed calls to a global service such as OSM carry.
+OSM_DOMAIN_ID = env.str("OSM_DOMAIN_ID", default="sandbox-domain-id" if _sandbox_upstream else "")
+if OSM_AUTH == "aksk":
+    _missing = [
+        name
+        for name, value in (
+            ("OSM_AK", OSM_AK),
+            ("OSM_SK (or OSM_SK_FILE)", OSM_SK),
+            ("OSM_DOMAIN_ID", OSM_DOMAIN_ID),
+        )
+        if not value
+    ]
+    if _missing:
+        raise ImproperlyConfigured(f"OSM_AUTH=aksk needs {', '.join(_missing)}")
+    from importlib.util import find_spec
+
+    if find_spec("huaweicloudsdkcore") is None:
+        raise ImproperlyConfigured(
+            "OSM_AUTH=aksk needs Huawei's signer: pip install 'ticketui[aksk]'"
+        )
+
+# --- Per-user upstream headers and the upstream's own system check -----------------------
+INSTALLED_APPS += ["ticketui.accounts", "ticketui.osm"]
+MIDDLEWARE += ["ticketui.accounts.middleware.ProfileTimeZoneMiddleware"]

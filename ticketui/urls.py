@@ -11,6 +11,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("ticketui.accounts.urls")),
     path("audit/", include("ticketui.audit.urls")),
     path("admin/", admin.site.urls),
     path("healthz", health_view, name="health"),

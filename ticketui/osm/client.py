@@ -31,6 +31,7 @@ from .results import (
     PreparedCall,
     SatisfactionDimension,
     SatisfactionEntry,
+    StatusCount,
     UpstreamError,
     parse_time,
 )
@@ -208,6 +209,23 @@ class OsmClient:
                 )
             )
         return dimensions
+
+    def case_counts(
+        self, *, status: int | None = None, context: CallContext | None = None
+    ) -> tuple[StatusCount, ...]:
+        """How many tickets the upstream holds per status (`GET …/cases/count`)."""
+        query = "" if status is None else f"?{urlencode({'status': status})}"
+        data = self._read(f"/v2/servicerequest/cases/count{query}", context=context)
+        items = data.get("incident_status_counts") if isinstance(data, dict) else None
+        return tuple(
+            StatusCount(
+                status=_int_or_none(item.get("status")),
+                count=_int_or_none(item.get("count")) or 0,
+                raw=dict(item),
+            )
+            for item in items or []
+            if isinstance(item, dict)
+        )
 
     # --- Internals ----------------------------------------------------------------------
 

@@ -149,3 +149,12 @@ def parse_time(value: Any) -> datetime | None:
     except (ValueError, OverflowError, OSError):
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True, kw_only=True)
+class StatusCount:
+    """How many tickets the upstream holds in one status (None: a status it sent unreadably)."""
+
+    status: int | None
+    count: int
+    raw: dict[str, Any] = field(default_factory=dict)

@@ -14,10 +14,11 @@ from ticketui.audit.services import Origin
 from ticketui.osm.results import UpstreamError
 
 from .forms import OperationForm, TicketFilterForm, TrackTicketForm
-from .models import Ticket
+from .models import SyncRun, Ticket
 from .outcomes import outcome_message
 from .selectors import ticket_list, ticket_timeline
 from .services import operation_submit, ticket_refresh_if_stale, ticket_track
+from .sync import SyncAlreadyActive, sync_latest, sync_request
 
 PAGE_SIZE = 25
 UPSTREAM_UNAVAILABLE = "The upstream could not be asked just now: %(reason)s"
@@ -35,7 +36,9 @@ def ticket_list_view(request) -> HttpResponse:
         else "tickets/list.html"
     )
     return render(
-        request, template, {"filters": filters, "page": page, "track_form": TrackTicketForm()}
+        request,
+        template,
+        {"filters": filters, "page": page, "track_form": TrackTicketForm(), "sync": sync_latest()},
     )
 
 
@@ -83,7 +86,7 @@ def ticket_detail_view(request, pk: int) -> HttpResponse:
 @require_GET
 def ticket_status_view(request, pk: int) -> HttpResponse:
     """The ticket's header, refreshed from the upstream when the local copy is stale."""
-    ticket = ticket_refresh_if_stale(ticket=get_object_or_404(Ticket, pk=pk))
+    ticket = ticket_refresh_if_stale(ticket=get_object_or_404(Ticket, pk=pk), actor=request.user)
     return render(request, "tickets/detail.html#summary", {"ticket": ticket, "refreshed": True})
 
 
@@ -129,3 +132,27 @@ def operation_create_view(request, pk: int) -> HttpResponse:
         {"form": OperationForm(), "ticket": ticket, "record": record},
     )
     return trigger_client_event(response, "ticket-changed")
+
+
+@require_POST
+@permission_required("tickets.run_sync", raise_exception=True)
+def sync_create_view(request) -> HttpResponse:
+    """A team lead's "Sync now": queue a sync for the worker, or show the one already going."""
+    try:
+        run, notice = sync_request(actor=request.user), ""
+    except SyncAlreadyActive as exc:
+        run, notice = exc.run, str(exc)
+    if not request.htmx:
+        messages.info(request, notice or _("Sync queued; the list fills in as it runs."))
+        return redirect("tickets:list")
+    return render(request, "tickets/list.html#sync-status", {"sync": run, "sync_notice": notice})
+
+
+@require_GET
+def sync_status_view(request, pk: int) -> HttpResponse:
+    """The sync's progress, polled while it runs; its end tells the list to reload."""
+    run = get_object_or_404(SyncRun, pk=pk)
+    response = render(request, "tickets/list.html#sync-status", {"sync": run})
+    if not run.is_active:
+        response = trigger_client_event(response, "tickets-synced")
+    return response

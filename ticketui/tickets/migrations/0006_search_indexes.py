@@ -21,5 +21,5 @@ def run(statements):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("tickets", "0003_list_indexes")]
+    dependencies = [("tickets", "0005_list_indexes")]
     operations = [migrations.RunPython(run(FORWARD), run(BACKWARD))]

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tickets', '0002_roles'),
+        ('tickets', '0004_team_leads_run_sync'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
