@@ -1,5 +1,7 @@
-"""The token shared through a real Redis, as in production (skipped when none is running)."""
+"""The token shared through a real Redis, as in production (skipped when none is running, except
+in CI, where a missing Redis is a failure)."""
 
+import os
 import threading
 
 import pytest
@@ -18,7 +20,10 @@ def redis_cache():
     try:
         cache.clear()
     except Exception as exc:  # no Redis here
-        pytest.skip(f"Redis is not reachable at {REDIS_URL}: {type(exc).__name__}")
+        message = f"Redis is not reachable at {REDIS_URL}: {type(exc).__name__}"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
     yield cache
     cache.clear()
 
