@@ -1,10 +1,11 @@
 """Reads for tickets: the filtered list and a ticket's timeline."""
 
-from django.db.models import Q, QuerySet
+from django.core.cache import cache
+from django.db.models import Count, Q, QuerySet
 
 from ticketui.audit.models import AuditRecord
 
-from .models import Ticket
+from .models import Ticket, TicketStatus
 
 
 def ticket_list(*, search: str = "", status: int | None = None) -> QuerySet[Ticket]:
@@ -18,6 +19,31 @@ def ticket_list(*, search: str = "", status: int | None = None) -> QuerySet[Tick
             in_summary &= Q(summary__icontains=word)
         tickets = tickets.filter(Q(case_id__istartswith=search.strip()) | in_summary)
     return tickets
+
+
+STATUS_COUNTS_CACHE_KEY = "tickets:status-counts"
+STATUS_COUNTS_SECONDS = 30
+
+
+def ticket_status_counts() -> list[tuple[int | None, str, int]]:
+    """(status, label, tickets) for every status that has tickets, in the statuses' own order.
+    Cached briefly: the chips are a guide, and counting a large table on every view is not free."""
+    counts = cache.get(STATUS_COUNTS_CACHE_KEY)
+    if counts is None:
+        counts = dict(Ticket.objects.order_by().values_list("status").annotate(n=Count("id")))
+        cache.set(STATUS_COUNTS_CACHE_KEY, counts, STATUS_COUNTS_SECONDS)
+    known = [(code, label, counts[code]) for code, label in TicketStatus.choices if code in counts]
+    unknown = [
+        (code, Ticket(status=code).status_label, n)
+        for code, n in counts.items()
+        if code not in TicketStatus.values
+    ]
+    return known + sorted(unknown, key=lambda item: (item[0] is None, item[0] or 0))
+
+
+def ticket_status_counts_forget() -> None:
+    """After tickets change status, the next list view counts afresh."""
+    cache.delete(STATUS_COUNTS_CACHE_KEY)
 
 
 TIMELINE_PAGE = 50

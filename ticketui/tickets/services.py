@@ -33,6 +33,7 @@ from ticketui.osm.results import (
 )
 
 from .models import Ticket
+from .selectors import ticket_status_counts_forget
 
 logger = logging.getLogger(__name__)
 
@@ -134,6 +135,7 @@ def _apply_summary(ticket: Ticket, case: CaseSummary) -> None:
     ticket.upstream_created_at = case.create_time
     ticket.upstream_data = case.raw
     ticket.refreshed_at = timezone.now()
+    ticket_status_counts_forget()
 
 
 def ticket_track(*, actor: AbstractBaseUser, case_id: str, origin: Origin = NO_ORIGIN) -> Ticket:

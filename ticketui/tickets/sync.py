@@ -31,6 +31,7 @@ from ticketui.osm.configured import get_client
 from ticketui.osm.results import CaseSummary, UpstreamError
 
 from .models import ACTIVE_SYNC_STATUSES, SatisfactionDimension, SyncRun, SyncStatus, Ticket
+from .selectors import ticket_status_counts_forget
 
 logger = logging.getLogger(__name__)
 
@@ -340,6 +341,7 @@ def tickets_upsert(*, cases: tuple[CaseSummary, ...] | list[CaseSummary]) -> Pag
             unique_fields=["case_id"],
             update_fields=[*SYNCED_FIELDS, "refreshed_at", "updated_at"],
         )
+        ticket_status_counts_forget()
     return PageCounts(
         created=created, updated=len(rows) - created, unchanged=unchanged, skipped=skipped
     )

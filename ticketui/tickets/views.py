@@ -16,7 +16,7 @@ from ticketui.osm.results import UpstreamError
 from .forms import OperationForm, TicketFilterForm, TrackTicketForm
 from .models import SyncRun, Ticket
 from .outcomes import outcome_message
-from .selectors import ticket_list, ticket_timeline
+from .selectors import ticket_list, ticket_status_counts, ticket_timeline
 from .services import operation_submit, ticket_refresh_if_stale, ticket_track
 from .sync import SyncAlreadyActive, sync_latest, sync_request
 
@@ -30,6 +30,7 @@ def ticket_list_view(request) -> HttpResponse:
     cleaned = filters.cleaned_data if filters.is_valid() else {}
     tickets = ticket_list(search=cleaned.get("q") or "", status=cleaned.get("status"))
     page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
+    status_counts = ticket_status_counts()
     template = (
         "tickets/list.html#results"
         if request.htmx and not request.htmx.boosted
@@ -38,7 +39,15 @@ def ticket_list_view(request) -> HttpResponse:
     return render(
         request,
         template,
-        {"filters": filters, "page": page, "track_form": TrackTicketForm(), "sync": sync_latest()},
+        {
+            "filters": filters,
+            "page": page,
+            "track_form": TrackTicketForm(),
+            "sync": sync_latest(),
+            "status_counts": status_counts,
+            "status_total": sum(count for _, _, count in status_counts),
+            "current_status": cleaned.get("status"),
+        },
     )
 
 
