@@ -8,7 +8,7 @@ that may have reached the upstream.
 import json
 import logging
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -66,6 +66,7 @@ class OsmClient:
         session: requests.Session | None = None,
         retry: RetryPolicy = NO_RETRY,
         breaker: CircuitBreaker | None = None,
+        request_id: Callable[[], str | None] | None = None,
     ) -> None:
         self.endpoint = endpoint.rstrip("/")
         self.auth = auth
@@ -77,6 +78,9 @@ class OsmClient:
         self.session.trust_env = False  # no proxies or .netrc from the environment
         self.retry = retry
         self.breaker = breaker
+        # The id of the dashboard request on whose behalf a call is made, sent along so that
+        # one id ties the dashboard's logs, the audit record and the upstream's side together.
+        self.request_id = request_id
 
     # --- Operations ---------------------------------------------------------------------
 
@@ -243,6 +247,8 @@ class OsmClient:
             "X-Language": context.language or self.language,
             "X-Time-Zone": context.time_zone or self.time_zone,
         }
+        if self.request_id is not None and (request_id := self.request_id()):
+            headers["X-Request-Id"] = request_id
         if body is not None:
             headers["Content-Type"] = "application/json"
         return PreparedCall(method=method, path=path, body=body, headers=headers)

@@ -4,6 +4,7 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.core.cache import cache
+from django_guid import get_guid
 
 from .auth import Authenticator, StaticToken
 from .client import OsmClient
@@ -108,4 +109,5 @@ def _client_for(
         retry=RetryPolicy(attempts=retry_attempts, deadline=retry_deadline),
         # The breaker's count lives in the shared cache, so every web node sees the outage.
         breaker=CircuitBreaker(store=cache, threshold=breaker_threshold, cooldown=breaker_cooldown),
+        request_id=get_guid,
     )
