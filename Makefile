@@ -8,7 +8,7 @@ SANDBOX_PORT ?= 8001
 PG_URL ?= postgres://postgres@127.0.0.1:5432/ticketui
 export SANDBOX_PORT
 
-.PHONY: run test lint test-sqlite test-postgres install install-dev bench clean
+.PHONY: run test lint test-sqlite test-postgres install install-dev messages bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +25,10 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-run: install
+messages: install
+	@DEBUG=true $(BIN)/python manage.py compilemessages --ignore=.venv -v 0
+
+run: install messages
 	@DEBUG=true $(BIN)/python manage.py migrate --no-input -v 0
 	@bash bin/run-dev "$(PORT)" "$(SANDBOX_PORT)"
 
@@ -33,10 +36,10 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test-sqlite: install-dev
+test-sqlite: install-dev messages
 	$(BIN)/pytest -m "not browser" -q
 
-test-postgres: install-dev
+test-postgres: install-dev messages
 	bin/check-postgres "$(PG_URL)"
 	DATABASE_URL="$(PG_URL)" $(BIN)/pytest -q
 

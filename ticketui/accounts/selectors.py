@@ -32,3 +32,14 @@ def profile_display_zone(*, profile: Profile | None) -> tzinfo | None:
     if profile is None or profile.utc_offset_minutes is None:
         return None
     return timezone(timedelta(minutes=profile.utc_offset_minutes), profile.header_time_zone)
+
+
+# The upstream's X-Language values and the dashboard's own interface languages.
+INTERFACE_LANGUAGES = {"zh-cn": "zh-hans", "en-us": "en"}
+
+
+def profile_interface_language(*, profile: Profile | None) -> str | None:
+    """The interface language the profile asks for; None to follow the browser."""
+    if profile is None or not profile.language:
+        return None
+    return INTERFACE_LANGUAGES.get(profile.language)
