@@ -8,7 +8,7 @@ SANDBOX_PORT ?= 8001
 PG_URL ?= postgres://postgres@127.0.0.1:5432/ticketui
 export SANDBOX_PORT
 
-.PHONY: run test lint test-sqlite test-postgres install install-dev messages bench clean
+.PHONY: run test lint test-sqlite test-postgres install install-dev messages bench load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,11 @@ bench: install-dev
 	$(BIN)/python -m bench.createdb "$(BENCH_PG_URL)"
 	DATABASE_URL="$(BENCH_PG_URL)" $(BIN)/python -m bench.run --scale $(SCALE)
 	$(BIN)/python -m bench.report
+
+load: install-dev
+	$(BIN)/pip install --quiet -e '.[load]'
+	bin/check-postgres "$(PG_URL)"
+	$(BIN)/python -m bench.load.run
 
 clean:
 	rm -rf $(VENV) staticfiles .test-static .pytest_cache db.sqlite3* .bench.sqlite3* .sandbox-state.json*

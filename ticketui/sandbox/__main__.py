@@ -4,6 +4,7 @@ import argparse
 import os
 from pathlib import Path
 
+from .faults import Fault
 from .server import SandboxServer
 from .state import SandboxState
 
@@ -22,6 +23,9 @@ def main() -> None:
         type=float,
         default=86400.0,
         help="seconds an IAM token issued by POST /v3/auth/tokens stays valid",
+    )
+    parser.add_argument(
+        "--latency", type=float, default=0.0, help="seconds every answer is held back (load tests)"
     )
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
@@ -44,6 +48,8 @@ def main() -> None:
     )
     state.domain_id = os.environ.get("OSM_DOMAIN_ID", state.domain_id)
     server = SandboxServer(state, host=args.host, port=args.port, verbose=args.verbose)
+    if args.latency:
+        server.faults.add(Fault(kind="latency", seconds=args.latency, times=0))
     print(f"Sandbox upstream on {server.url} with {len(state.tickets)} tickets", flush=True)  # noqa: T201
     try:
         server.httpd.serve_forever()

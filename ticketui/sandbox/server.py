@@ -30,6 +30,7 @@ class _Handler(WSGIRequestHandler):
 class _ThreadingServer(ThreadingMixIn, WSGIServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # load tests open many connections at once
 
 
 class SandboxServer:
