@@ -1,5 +1,6 @@
 """Writes to the audit trail. Operation records are started (pending, committed) before the upstream
-call and finished after it; everything else is recorded in one step."""
+call and finished after it; everything else is recorded in one step. Every write is sealed into
+the hash chain (chain.py); records are never changed afterwards (migration 0005's triggers)."""
 
 from dataclasses import dataclass
 from typing import Any
@@ -10,6 +11,7 @@ from django.utils import timezone
 
 from ticketui.osm.results import CallResult, PreparedCall
 
+from .chain import chain_complete
 from .models import AuditRecord, Kind, RecordOutcome
 
 USER_AGENT_MAX = 400
@@ -66,8 +68,15 @@ def audit_operation_start(
     )
 
 
+LATE_ANSWER = (
+    "The upstream's answer arrived after reconciliation had already marked this operation "
+    "unknown; this is that answer."
+)
+
+
 def audit_operation_finish(*, record: AuditRecord, result: CallResult) -> AuditRecord:
-    """The one change a record may undergo: pending to its outcome."""
+    """The one change a record may undergo: pending to its outcome. If reconciliation got there
+    first (the answer took longer than it allows for), the answer is kept as a linked record."""
     fields = {
         "outcome": RecordOutcome(result.outcome.value),
         "completed_at": timezone.now(),
@@ -80,7 +89,17 @@ def audit_operation_finish(*, record: AuditRecord, result: CallResult) -> AuditR
         "duration_ms": result.duration_ms,
         "detail": result.detail,
     }
-    AuditRecord.objects.filter(pk=record.pk, outcome=RecordOutcome.PENDING).update(**fields)
+    if not chain_complete(record=record, fields=fields):
+        record.refresh_from_db()
+        AuditRecord.objects.create(
+            kind=Kind.RECONCILE,
+            created_at=fields["completed_at"],
+            reconciles=record,
+            case_id=record.case_id,
+            action_id=record.action_id,
+            data={"source": "late answer"},
+            **{**fields, "detail": f"{LATE_ANSWER} {fields['detail']}".strip()},
+        )
     record.refresh_from_db()
     return record
 
