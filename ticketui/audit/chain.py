@@ -32,6 +32,7 @@ import heapq
 import ipaddress
 import json
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -212,6 +213,14 @@ def _lock_chain(using: str) -> None:
     # SQLite: the IMMEDIATE transaction already holds the only write lock.
 
 
+@contextmanager
+def chain_transaction(*, using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
+    """A transaction holding the chain lock: what is read in it cannot change before it ends."""
+    with transaction.atomic(using=using):
+        _lock_chain(using)
+        yield
+
+
 def chain_insert(record: AuditRecord, *, using: str | None = None) -> None:
     """Seal a new record and insert it, under the chain lock."""
     using = using or router.db_for_write(AuditRecord, instance=record)
@@ -331,37 +340,35 @@ def parse_anchor(text: str) -> tuple[int, str]:
     return int(seq), digest
 
 
+def _seal_problem(seal: Seal, previous_seq: int, previous_hash: str) -> str:
+    """What is wrong with this seal, coming after the one numbered previous_seq; "" if nothing."""
+    values = {"record": seal.record.pk, "seq": seal.seq}
+    if seal.seq == previous_seq:
+        return SEAL_DUPLICATED.format(**values)
+    if seal.seq != previous_seq + 1:
+        return SEAL_MISSING.format(expected=previous_seq + 1, **values)
+    if seal.prev != previous_hash:
+        return LINK_BROKEN.format(previous=previous_seq, **values)
+    if seal.expected_hash() != seal.hash:
+        return CONTENT_CHANGED.format(**values)
+    return ""
+
+
 def chain_verify(
     *, anchors: Iterable[tuple[int, str]] = (), using: str = DEFAULT_DB_ALIAS
 ) -> ChainReport:
     """Walk every seal in order; stop at the first that does not hold."""
     wanted = dict(anchors)
-    previous_seq, previous_hash, count = 0, GENESIS_HASH, 0
-    head = EMPTY_HEAD
+    head, count = EMPTY_HEAD, 0
     merged = heapq.merge(_seals("record", using), _seals("completion", using), key=lambda s: s.seq)
     for seal in merged:
-        record_id = seal.record.pk
-
-        def broken(message: str, **values: Any) -> ChainReport:
+        if problem := _seal_problem(seal, head.seq, head.hash):
             return ChainReport(
-                seals=count,
-                head=head,
-                problem=message.format(record=record_id, seq=seal.seq, **values),  # noqa: B023
-                broken_record_id=record_id,  # noqa: B023
+                seals=count, head=head, problem=problem, broken_record_id=seal.record.pk
             )
-
-        if seal.seq == previous_seq:
-            return broken(SEAL_DUPLICATED)
-        if seal.seq != previous_seq + 1:
-            return broken(SEAL_MISSING, expected=previous_seq + 1)
-        if seal.prev != previous_hash:
-            return broken(LINK_BROKEN, previous=previous_seq)
-        if seal.expected_hash() != seal.hash:
-            return broken(CONTENT_CHANGED)
         if seal.seq in wanted and wanted.pop(seal.seq) != seal.hash:
             return ChainReport(seals=count, head=head, problem=ANCHOR_CHANGED.format(seq=seal.seq))
-        previous_seq, previous_hash, count = seal.seq, seal.hash, count + 1
-        head = ChainHead(seq=seal.seq, hash=seal.hash, record_id=record_id)
+        head, count = ChainHead(seq=seal.seq, hash=seal.hash, record_id=seal.record.pk), count + 1
     if wanted:
         return ChainReport(seals=count, head=head, problem=ANCHOR_MISSING.format(seq=min(wanted)))
     return ChainReport(seals=count, head=head)

@@ -112,10 +112,6 @@ class AuditRecord(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.action_id} {self.case_id} ({self.outcome})".strip()
 
-    @property
-    def is_pending(self) -> bool:
-        return self.outcome == RecordOutcome.PENDING
-
     def save(self, *args, **kwargs) -> None:
         """A record is written once, sealed into the chain; it is never saved again (the one
         allowed completion goes through services.audit_operation_finish)."""
@@ -127,6 +123,10 @@ class AuditRecord(models.Model):
 
     def delete(self, *args, **kwargs):
         raise RecordImmutable(RECORD_IMMUTABLE)
+
+    @property
+    def is_pending(self) -> bool:
+        return self.outcome == RecordOutcome.PENDING
 
 
 RECORD_IMMUTABLE = "Audit records cannot be changed or deleted."

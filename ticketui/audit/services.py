@@ -13,6 +13,8 @@ from ticketui.osm.results import CallResult, PreparedCall
 
 from .chain import chain_complete
 from .models import AuditRecord, Kind, RecordOutcome
+from .reconcile import stale_after
+from .tasks import reconcile_schedule
 
 USER_AGENT_MAX = 400
 
@@ -52,7 +54,9 @@ def audit_operation_start(
     call: PreparedCall,
     origin: Origin = NO_ORIGIN,
 ) -> AuditRecord:
-    return AuditRecord.objects.create(
+    """Write (and commit) the pending record, and make sure reconciliation will look at it
+    should nobody ever finish it."""
+    record = AuditRecord.objects.create(
         kind=kind,
         created_at=timezone.now(),
         case_id=case_id,
@@ -66,6 +70,8 @@ def audit_operation_start(
         user_agent=origin.user_agent,
         **_actor_fields(actor),
     )
+    reconcile_schedule(at=record.created_at + stale_after())
+    return record
 
 
 LATE_ANSWER = (
