@@ -134,3 +134,15 @@ def audit_event(
         user_agent=origin.user_agent,
         **_actor_fields(actor, username),
     )
+
+
+def audit_export_record(
+    *, actor: AbstractBaseUser, what: str, filters: dict[str, Any], origin: Origin = NO_ORIGIN
+) -> AuditRecord:
+    """Who exported what, with which filter: written before the first row leaves."""
+    return audit_event(
+        kind=Kind.EXPORT,
+        actor=actor,
+        data={"export": what, "filter": filters},
+        origin=origin,
+    )
