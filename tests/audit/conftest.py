@@ -4,12 +4,14 @@ import json
 import os
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
-from ticketui.audit.models import Kind
+from ticketui.audit.models import AuditRecord, Kind, RecordOutcome
 from ticketui.audit.services import (
     Origin,
     audit_event,
@@ -87,6 +89,40 @@ def lift_immutability() -> None:
     else:
         raw("SET CONSTRAINTS ALL IMMEDIATE")  # ALTER TABLE waits for no deferred checks
         raw("ALTER TABLE audit_auditrecord DISABLE TRIGGER audit_record_immutable")
+
+
+# --- Records as the review page sees them ------------------------------------------------
+
+
+def record(actor, *, days_ago: float = 0, at=None, **fields) -> AuditRecord:
+    fields.setdefault("kind", Kind.OPERATION)
+    fields.setdefault("outcome", RecordOutcome.SUCCEEDED)
+    return AuditRecord.objects.create(
+        created_at=at or timezone.now() - timedelta(days=days_ago),
+        actor=actor,
+        actor_username=actor.username if actor else "",
+        **fields,
+    )
+
+
+@pytest.fixture
+def failed_closes(support_user, team_lead):
+    """What "close, failed, last 7 days, agent sam" must find, among what it must not."""
+    wanted = [
+        record(support_user, days_ago=2, action_id="close", outcome=RecordOutcome.REJECTED,
+               error_code="OSM.01010014"),
+        record(support_user, days_ago=6, action_id="close", outcome=RecordOutcome.HTTP_ERROR),
+        record(support_user, days_ago=0, action_id="close", outcome=RecordOutcome.NOT_SENT),
+    ]  # fmt: skip
+    record(support_user, days_ago=1, action_id="close", outcome=RecordOutcome.SUCCEEDED)
+    record(support_user, days_ago=9, action_id="close", outcome=RecordOutcome.REJECTED)
+    record(support_user, days_ago=1, action_id="press", outcome=RecordOutcome.REJECTED)
+    record(team_lead, days_ago=1, action_id="close", outcome=RecordOutcome.REJECTED)
+    record(support_user, days_ago=1, kind=Kind.LOGIN)
+    return wanted
+
+
+FAILED_CLOSES = {"action": "close", "outcome": "failed", "period": "7d", "agent": "sam"}
 
 
 # --- Separate processes on a database of their own ------------------------------------------

@@ -15,38 +15,9 @@ from ticketui.audit.forms import DATE_RANGE_BACKWARDS
 from ticketui.audit.models import AuditRecord, Kind, RecordOutcome
 from ticketui.audit.services import audit_event
 
+from .conftest import FAILED_CLOSES, record
+
 pytestmark = pytest.mark.django_db
-
-
-def record(actor, *, days_ago: float = 0, at=None, **fields) -> AuditRecord:
-    fields.setdefault("kind", Kind.OPERATION)
-    fields.setdefault("outcome", RecordOutcome.SUCCEEDED)
-    return AuditRecord.objects.create(
-        created_at=at or timezone.now() - timedelta(days=days_ago),
-        actor=actor,
-        actor_username=actor.username if actor else "",
-        **fields,
-    )
-
-
-@pytest.fixture
-def failed_closes(support_user, team_lead):
-    """What "close, failed, last 7 days, agent sam" must find, among what it must not."""
-    wanted = [
-        record(support_user, days_ago=2, action_id="close", outcome=RecordOutcome.REJECTED,
-               error_code="OSM.01010014"),
-        record(support_user, days_ago=6, action_id="close", outcome=RecordOutcome.HTTP_ERROR),
-        record(support_user, days_ago=0, action_id="close", outcome=RecordOutcome.NOT_SENT),
-    ]  # fmt: skip
-    record(support_user, days_ago=1, action_id="close", outcome=RecordOutcome.SUCCEEDED)
-    record(support_user, days_ago=9, action_id="close", outcome=RecordOutcome.REJECTED)
-    record(support_user, days_ago=1, action_id="press", outcome=RecordOutcome.REJECTED)
-    record(team_lead, days_ago=1, action_id="close", outcome=RecordOutcome.REJECTED)
-    record(support_user, days_ago=1, kind=Kind.LOGIN)
-    return wanted
-
-
-FAILED_CLOSES = {"action": "close", "outcome": "failed", "period": "7d", "agent": "sam"}
 
 
 # Logging the test client in writes a login record; most tests look at operations only.
