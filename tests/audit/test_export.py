@@ -108,7 +108,7 @@ def test_an_invalid_filter_exports_nothing_and_records_nothing(lead_client):
 
 
 def test_the_export_streams_in_constant_memory(lead_client, team_lead):
-    """10,000 rows (some 20 MB as model instances): streaming them peaks at one chunk."""
+    """10,000 rows (some 50 MB held as model instances): streaming them peaks at one chunk."""
     now = timezone.now()
     AuditRecord.objects.bulk_create(
         (
