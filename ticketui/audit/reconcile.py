@@ -39,6 +39,8 @@ STATUS_AFTER = {"close": 3, "cancel": 4, "delete": 13}
 # The upstream's clock and ours may differ, and its log keeps whole seconds.
 CLOCK_SKEW = timedelta(minutes=2)
 BATCH = 200
+# Who a settlement is recorded as: no account can have this name (it has spaces).
+RECONCILER = "reconciliation (system)"
 MAX_LOG_PAGES = 50
 
 MARKED_UNKNOWN = (
@@ -246,6 +248,7 @@ def _record_settlement(settlement: Settlement, now: datetime) -> Settlement | No
             created_at=now,
             completed_at=now,
             reconciles=operation,
+            actor_username=RECONCILER,
             case_id=operation.case_id,
             action_id=operation.action_id,
             outcome=settlement.outcome,
