@@ -76,11 +76,14 @@ def audit_csv_lines(records: QuerySet[AuditRecord]) -> Iterator[str]:
     writer = csv.writer(_Line())
     yield "\ufeff"  # so that spreadsheets read the file as UTF-8 (Chinese summaries, names)
     yield writer.writerow([name for name, _attr in COLUMNS])
-    for record in records.iterator(chunk_size=CHUNK):
+    names = [name for name, _attr in COLUMNS]
+    json_positions = {names.index(name) for name in JSON_COLUMNS}
+    # Plain tuples, not model instances: a third of the time and memory per row.
+    rows = records.values_list(*(attr for _name, attr in COLUMNS)).iterator(chunk_size=CHUNK)
+    for values in rows:
         row = []
-        for name, attr in COLUMNS:
-            value = getattr(record, attr)
-            if name in JSON_COLUMNS and value not in (None, {}, ""):
+        for position, value in enumerate(values):
+            if position in json_positions and value not in (None, {}, ""):
                 value = json.dumps(value, ensure_ascii=False, sort_keys=True)
             row.append(csv_cell(value))
         yield writer.writerow(row)

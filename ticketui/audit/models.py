@@ -104,8 +104,8 @@ class AuditRecord(models.Model):
             models.Index(fields=["action_id", "-created_at"], name="audit_action_created"),
             models.Index(fields=["outcome", "-created_at"], name="audit_outcome_created"),
             models.Index(fields=["error_code", "-created_at"], name="audit_error_created"),
-            models.Index(fields=["actor_username", "-id"], name="audit_username_id"),
-            models.Index(fields=["case_id", "-id"], name="audit_case_id"),
+            models.Index(fields=["actor_username", "id"], name="audit_username_id"),
+            models.Index(fields=["case_id", "id"], name="audit_case_id"),
             models.Index(fields=["-duration_ms", "-id"], name="audit_duration_id"),
         ]
 

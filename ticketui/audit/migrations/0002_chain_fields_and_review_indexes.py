@@ -80,11 +80,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='auditrecord',
-            index=models.Index(fields=['actor_username', '-id'], name='audit_username_id'),
+            index=models.Index(fields=['actor_username', 'id'], name='audit_username_id'),
         ),
         migrations.AddIndex(
             model_name='auditrecord',
-            index=models.Index(fields=['case_id', '-id'], name='audit_case_id'),
+            index=models.Index(fields=['case_id', 'id'], name='audit_case_id'),
         ),
         migrations.AddIndex(
             model_name='auditrecord',
