@@ -99,14 +99,22 @@ def _field(name: str) -> models.Field:
     return AuditRecord._meta.get_field(name)  # also finds a foreign key by its attname
 
 
+def _text(value: str) -> str:
+    """PostgreSQL stores no NUL character in text or JSON: it is kept as U+FFFD on both databases,
+    rather than losing the record (an upstream body may contain one)."""
+    return value.replace("\x00", "\ufffd")
+
+
 def _json_value(value: Any) -> Any:
     """JSON as both databases give it back: PostgreSQL's jsonb turns 1e16 into 10000000000000000."""
     if isinstance(value, dict):
-        return {str(key): _json_value(item) for key, item in value.items()}
+        return {_text(str(key)): _json_value(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
         return [_json_value(item) for item in value]
     if isinstance(value, float) and value.is_integer() and abs(value) >= 1e16:
         return int(value)
+    if isinstance(value, str):
+        return _text(value)
     return value
 
 
@@ -132,7 +140,8 @@ def _stored(name: str, value: Any) -> Any:
         return timezone.make_aware(value) if timezone.is_naive(value) else value
     if isinstance(field, models.JSONField):
         return _json_value(value)
-    return field.to_python(value)
+    value = field.to_python(value)
+    return _text(value) if isinstance(value, str) else value
 
 
 def written_pending(record: AuditRecord) -> bool:
