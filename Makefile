@@ -8,7 +8,7 @@ SANDBOX_PORT ?= 8001
 PG_URL ?= postgres://postgres@127.0.0.1:5432/ticketui
 export SANDBOX_PORT
 
-.PHONY: run test lint test-sqlite test-postgres test-browser install install-dev clean
+.PHONY: run test lint test-sqlite test-postgres install install-dev messages bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +25,10 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-run: install
+messages: install
+	@DEBUG=true $(BIN)/python manage.py compilemessages --ignore=.venv -v 0
+
+run: install messages
 	@DEBUG=true $(BIN)/python manage.py migrate --no-input -v 0
 	@bash bin/run-dev "$(PORT)" "$(SANDBOX_PORT)"
 
@@ -33,14 +36,23 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test-sqlite: install-dev
+test-sqlite: install-dev messages
 	$(BIN)/pytest -m "not browser" -q
 
-test-postgres: install-dev
+test-postgres: install-dev messages
 	bin/check-postgres "$(PG_URL)"
 	DATABASE_URL="$(PG_URL)" $(BIN)/pytest -q
 
 test: lint test-sqlite test-postgres
 
+SCALE ?= full
+BENCH_PG_URL ?= postgres://postgres@127.0.0.1:5432/ticketui_bench
+bench: install-dev
+	DATABASE_URL=sqlite:///$(CURDIR)/.bench.sqlite3 $(BIN)/python -m bench.run --scale $(SCALE)
+	bin/check-postgres "$(BENCH_PG_URL)"
+	$(BIN)/python -m bench.createdb "$(BENCH_PG_URL)"
+	DATABASE_URL="$(BENCH_PG_URL)" $(BIN)/python -m bench.run --scale $(SCALE)
+	$(BIN)/python -m bench.report
+
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache db.sqlite3* .sandbox-state.json
+	rm -rf $(VENV) staticfiles .test-static .pytest_cache db.sqlite3* .bench.sqlite3* .sandbox-state.json*

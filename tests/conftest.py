@@ -1,13 +1,61 @@
 """Shared fixtures: the three kinds of user, and the sandbox upstream served over real HTTP."""
 
+import os
+
 import pytest
 from django.contrib.auth.models import Group, Permission, User
+from django.core.cache import cache
+from django.core.management import call_command
 from django.db import connection
+from django.test import Client
 
 from ticketui.sandbox.server import SandboxServer
 from ticketui.sandbox.state import SandboxState
 from ticketui.tickets.models import Ticket
 from ticketui.tickets.roles import roles_ensure
+
+# The upstream token every test sends (pyproject's pytest env). It must never show up in any
+# test's captured output or logs, in a page, or in an audit record.
+SECRET_CANARY = os.environ["OSM_TOKEN"]
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    leaks = [name for name, content in report.sections if SECRET_CANARY in content]
+    if leaks:
+        report.outcome = "failed"
+        report.longrepr = f"The upstream token appeared in: {', '.join(leaks)}"
+
+
+@pytest.fixture(autouse=True)
+def _no_secret_in_pages(monkeypatch):
+    original = Client.request
+
+    def request_checked(self, **request):
+        response = original(self, **request)
+        if not response.streaming:
+            assert SECRET_CANARY.encode() not in response.content, (
+                f"token in the page {request.get('PATH_INFO')}"
+            )
+        return response
+
+    monkeypatch.setattr(Client, "request", request_checked)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _collected_static_files(django_test_environment):
+    """Pages are rendered as in production, with hashed static file names."""
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """The circuit breaker and other shared state live in the cache; each test starts clean."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)
@@ -19,10 +67,9 @@ def _fast_password_hashing(settings):
 def sandbox(settings):
     """A fresh sandbox upstream on a free port; the dashboard's settings point at it."""
     server = SandboxServer(
-        SandboxState.seeded(12, token="test-token", press_interval=300.0)
+        SandboxState.seeded(12, token=SECRET_CANARY, press_interval=300.0)
     ).start()
     settings.OSM_ENDPOINT = server.url
-    settings.OSM_TOKEN = "test-token"
     settings.OSM_READ_TIMEOUT = 5.0
     yield server
     server.stop()

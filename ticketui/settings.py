@@ -4,6 +4,7 @@ Defaults give a working local setup: SQLite and the bundled sandbox upstream. Ev
 production needs is an environment variable; a bad value stops start-up with a message naming it.
 """
 
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -111,6 +112,11 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": _read("DATABASE_URL", env.db_url, f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+if DATABASES["default"].get("ENGINE") not in (
+    "django.db.backends.sqlite3",
+    "django.db.backends.postgresql",
+):
+    raise ImproperlyConfigured("DATABASE_URL must be a sqlite:// or postgres:// URL")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers work while one writer commits; IMMEDIATE takes the write lock up
     # front so concurrent writers queue behind the busy timeout instead of failing.
@@ -148,7 +154,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = _read("STATIC_ROOT", env.path, BASE_DIR / "staticfiles")
 
 # --- Web security -------------------------------------------------------------------------
 SECURE_CSP = {
@@ -172,28 +178,67 @@ SESSION_COOKIE_AGE = _read("SESSION_COOKIE_AGE", env.int, 8 * 3600)
 HTTPS = _read("HTTPS", env.bool, not DEBUG)
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
-SECURE_SSL_REDIRECT = _read("SECURE_SSL_REDIRECT", env.bool, False)
+SECURE_SSL_REDIRECT = _read("SECURE_SSL_REDIRECT", env.bool, HTTPS)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain http
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = _read("HSTS_PRELOAD", env.bool, HTTPS)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+
+# --- Logins and sessions ------------------------------------------------------------------
+# django-axes throttles logins: after AXES_FAILURE_LIMIT failures for one username from one
+# address, that pair is locked out for AXES_COOLOFF_MINUTES (a success resets the count).
+INSTALLED_APPS += ["axes"]
+MIDDLEWARE += ["ticketui.sessions.SessionLifetimeMiddleware", "axes.middleware.AxesMiddleware"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = _read("AXES_FAILURE_LIMIT", env.int, 5)
+AXES_COOLOFF_TIME = timedelta(minutes=_read("AXES_COOLOFF_MINUTES", env.int, 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+# A session ends after SESSION_IDLE_MINUTES without a request, and SESSION_COOKIE_AGE after login
+# whatever happens (the absolute limit).
+SESSION_IDLE_SECONDS = _read("SESSION_IDLE_MINUTES", env.int, 60) * 60
+SESSION_SAVE_EVERY_REQUEST = False
+
+# Static files: compressed, hashed and served by the app itself (whitenoise) in production.
+MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
 
 # --- The upstream (Huawei Cloud OSM) ------------------------------------------------------
 SANDBOX_PORT = _read("SANDBOX_PORT", env.int, 8001)
 OSM_ENDPOINT = env.str("OSM_ENDPOINT", default=f"http://127.0.0.1:{SANDBOX_PORT}").rstrip("/")
+# Shorthands for the documented OSM hosts (osm-api.md §4): OSM_ENDPOINT=cn or OSM_ENDPOINT=intl.
+OSM_ENDPOINT_PRESETS = {
+    "cn": "https://osm.cn-south-1.myhuaweicloud.com",
+    "intl": "https://osm.ap-southeast-3.myhuaweicloud.com",
+}
+OSM_ENDPOINT = OSM_ENDPOINT_PRESETS.get(OSM_ENDPOINT, OSM_ENDPOINT)
 _endpoint = urlsplit(OSM_ENDPOINT)
 if _endpoint.scheme not in ("http", "https") or not _endpoint.hostname:
     raise ImproperlyConfigured(f"OSM_ENDPOINT must be an http(s) URL; got {OSM_ENDPOINT!r}")
 if _endpoint.scheme == "http" and _endpoint.hostname not in ("127.0.0.1", "localhost", "::1"):
     raise ImproperlyConfigured("OSM_ENDPOINT must use https (plain http only for a local sandbox)")
 
-OSM_AUTH = _choice("OSM_AUTH", "token", ("token",))
+OSM_AUTH = _choice("OSM_AUTH", "token", ("token", "iam", "aksk"))
 OSM_TOKEN = _secret("OSM_TOKEN", default="sandbox-token" if _endpoint.scheme == "http" else "")
 if OSM_AUTH == "token" and not OSM_TOKEN:
     raise ImproperlyConfigured("OSM_TOKEN (or OSM_TOKEN_FILE) must be set when OSM_AUTH=token")
 if len(OSM_TOKEN) > 5000:
     raise ImproperlyConfigured("OSM_TOKEN is longer than the upstream's 5000-character limit")
 
-OSM_SITE = _read("OSM_SITE", env.int, 0)
+OSM_SITE = _read("OSM_SITE", env.int, int(OSM_ENDPOINT_PRESETS["intl"] == OSM_ENDPOINT))
 if OSM_SITE not in (0, 1):
     raise ImproperlyConfigured(f"OSM_SITE must be 0 (China) or 1 (international); got {OSM_SITE}")
 OSM_LANGUAGE = _choice("OSM_LANGUAGE", "zh-cn", ("zh-cn", "en-us"))
@@ -206,18 +251,133 @@ if not is_valid_time_zone(OSM_TIME_ZONE):
     )
 OSM_CONNECT_TIMEOUT = _positive_float("OSM_CONNECT_TIMEOUT", 3.05)
 OSM_READ_TIMEOUT = _positive_float("OSM_READ_TIMEOUT", 15.0)
+# A call that never reached the upstream is retried up to OSM_RETRY_ATTEMPTS sends in all, within
+# OSM_RETRY_DEADLINE seconds; after OSM_BREAKER_THRESHOLD transport failures in a row, calls fail
+# fast for OSM_BREAKER_COOLDOWN seconds.
+OSM_RETRY_ATTEMPTS = _read("OSM_RETRY_ATTEMPTS", env.int, 3)
+OSM_RETRY_DEADLINE = _positive_float("OSM_RETRY_DEADLINE", 5.0)
+OSM_BREAKER_THRESHOLD = _read("OSM_BREAKER_THRESHOLD", env.int, 5)
+OSM_BREAKER_COOLDOWN = _positive_float("OSM_BREAKER_COOLDOWN", 30.0)
+if not 1 <= OSM_RETRY_ATTEMPTS <= 10 or OSM_BREAKER_THRESHOLD < 1:
+    raise ImproperlyConfigured(
+        "OSM_RETRY_ATTEMPTS must be 1-10 and OSM_BREAKER_THRESHOLD at least 1"
+    )
 
 # How often opening a ticket page may refresh its status from the upstream.
 TICKET_REFRESH_SECONDS = _read("TICKET_REFRESH_SECONDS", env.int, 60)
 
+# Logs: one JSON object per line in production (LOG_FORMAT=json), plain lines on a laptop. Every
+# line carries the request id (django-guid): taken from an incoming X-Request-Id or made anew,
+# returned in the response header and sent to the upstream with each call.
+LOG_FORMAT = _choice("LOG_FORMAT", "plain" if DEBUG else "json", ("plain", "json"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "django_guid.log_filters.CorrelationId"}},
+    "formatters": {
+        "plain": {
+            "()": "ticketui.logs.SingleLineFormatter",
+            "fmt": "%(asctime)s %(levelname)s [%(correlation_id)s] %(name)s %(message)s",
+        },
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(correlation_id)s",
+            "rename_fields": {
+                "asctime": "time",
+                "levelname": "level",
+                "correlation_id": "request_id",
+            },
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+        "django_guid": {"level": "WARNING"},
+    },
 }
+DJANGO_GUID = {"GUID_HEADER_NAME": "X-Request-Id", "VALIDATE_GUID": True, "RETURN_HEADER": True}
+INSTALLED_APPS += ["django_guid"]
+MIDDLEWARE.insert(0, "django_guid.middleware.guid_middleware")
+
+# --- Upstream authentication: IAM tokens or AK/SK signing, and the shared cache -----------
+# One cache for every process: the IAM token lives here (Redis in production:
+# CACHE_URL=redis://127.0.0.1:6379/1; local memory by default, one token per process).
+CACHES = {"default": _read("CACHE_URL", env.cache_url, "locmemcache://")}
+
+_sandbox_upstream = _endpoint.scheme == "http"  # the loopback sandbox; its demo credentials
+IAM_ENDPOINT = env.str(
+    "IAM_ENDPOINT", default=OSM_ENDPOINT if _sandbox_upstream else "https://iam.myhuaweicloud.com"
+).rstrip("/")
+_iam = urlsplit(IAM_ENDPOINT)
+if _iam.scheme not in ("http", "https") or not _iam.hostname:
+    raise ImproperlyConfigured(f"IAM_ENDPOINT must be an http(s) URL; got {IAM_ENDPOINT!r}")
+if _iam.scheme == "http" and _iam.hostname not in ("127.0.0.1", "localhost", "::1"):
+    raise ImproperlyConfigured("IAM_ENDPOINT must use https (plain http only for a local sandbox)")
+IAM_DOMAIN = env.str("IAM_DOMAIN", default="sandbox-account" if _sandbox_upstream else "")
+IAM_USER = env.str("IAM_USER", default="sandbox-agent" if _sandbox_upstream else "")
+IAM_PASSWORD = _secret("IAM_PASSWORD", default="sandbox-password" if _sandbox_upstream else "")
+IAM_PROJECT = env.str("IAM_PROJECT", default="")  # empty: a token scoped to the account
+# Renew the token this long before it ends (at most a quarter of its lifetime).
+IAM_RENEW_BEFORE = _read("IAM_RENEW_BEFORE", env.int, 3600)
+if not 0 <= IAM_RENEW_BEFORE <= 43200:
+    raise ImproperlyConfigured(
+        f"IAM_RENEW_BEFORE must be a number of seconds in [0, 43200]; got {IAM_RENEW_BEFORE}"
+    )
+for _name, _value in (
+    ("IAM_DOMAIN", IAM_DOMAIN),
+    ("IAM_USER", IAM_USER),
+    ("IAM_PROJECT", IAM_PROJECT),
+):
+    if len(_value) > 255 or any(ord(char) < 32 for char in _value):
+        raise ImproperlyConfigured(f"{_name} must be at most 255 printable characters")
+if OSM_AUTH == "iam":
+    _missing = [
+        name
+        for name, value in (
+            ("IAM_DOMAIN", IAM_DOMAIN),
+            ("IAM_USER", IAM_USER),
+            ("IAM_PASSWORD (or IAM_PASSWORD_FILE)", IAM_PASSWORD),
+        )
+        if not value
+    ]
+    if _missing:
+        raise ImproperlyConfigured(f"OSM_AUTH=iam needs {', '.join(_missing)}")
+
+OSM_AK = env.str("OSM_AK", default="sandbox-ak" if _sandbox_upstream else "")
+OSM_SK = _secret("OSM_SK", default="sandbox-sk" if _sandbox_upstream else "")
+# The account id: X-Domain-Id, which signed calls to a global service such as OSM carry.
+OSM_DOMAIN_ID = env.str("OSM_DOMAIN_ID", default="sandbox-domain-id" if _sandbox_upstream else "")
+if OSM_AUTH == "aksk":
+    _missing = [
+        name
+        for name, value in (
+            ("OSM_AK", OSM_AK),
+            ("OSM_SK (or OSM_SK_FILE)", OSM_SK),
+            ("OSM_DOMAIN_ID", OSM_DOMAIN_ID),
+        )
+        if not value
+    ]
+    if _missing:
+        raise ImproperlyConfigured(f"OSM_AUTH=aksk needs {', '.join(_missing)}")
+    from importlib.util import find_spec
+
+    if find_spec("huaweicloudsdkcore") is None:
+        raise ImproperlyConfigured(
+            "OSM_AUTH=aksk needs Huawei's signer: pip install 'ticketui[aksk]'"
+        )
+
+# --- Per-user upstream headers and the upstream's own system check -----------------------
+INSTALLED_APPS += ["ticketui.accounts", "ticketui.osm"]
+MIDDLEWARE += ["ticketui.accounts.middleware.ProfileTimeZoneMiddleware"]
+
 
 # --- Audit trail ---------------------------------------------------------------------------
 # An operation still pending this many seconds after the longest a live call can take is

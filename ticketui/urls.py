@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from ticketui.health import health_view
+
 urlpatterns = [
     path(
         "accounts/login/",
@@ -9,7 +11,9 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("ticketui.accounts.urls")),
     path("audit/", include("ticketui.audit.urls")),
     path("admin/", admin.site.urls),
+    path("healthz", health_view, name="health"),
     path("", include("ticketui.tickets.urls")),
 ]

@@ -1,10 +1,12 @@
 // ticketui's own behaviour on top of htmx: confirmation before destructive operations.
 (function () {
   "use strict";
-  const DESTRUCTIVE = {
-    cancel: { title: "Cancel this ticket?", text: "The upstream will cancel ticket %s. This cannot be undone." },
-    delete: { title: "Delete this ticket?", text: "The upstream will delete ticket %s. This cannot be undone." },
-  };
+  // The words come from the page, so they are in the reader's language.
+  function destructive(action, form) {
+    const title = form.dataset["confirm" + action[0].toUpperCase() + action.slice(1) + "Title"];
+    const text = form.dataset["confirm" + action[0].toUpperCase() + action.slice(1) + "Text"];
+    return title ? { title: title, text: text } : null;
+  }
 
   function confirmDialog(title, text) {
     const dialog = document.getElementById("confirm-dialog");
@@ -21,11 +23,68 @@
     const form = event.target.closest("form[data-confirm-operation]");
     if (!form || event.target !== form) return;
     const chosen = form.querySelector("input[name=action_id]:checked");
-    const words = chosen && DESTRUCTIVE[chosen.value];
+    const words = chosen && destructive(chosen.value, form);
     if (!words) return;
     event.preventDefault();
-    confirmDialog(words.title, words.text.replace("%s", form.dataset.caseId)).then((ok) => {
+    confirmDialog(words.title, words.text).then((ok) => {
       if (ok) event.detail.issueRequest(true);
     });
+  });
+
+  // A fragment that could not be fetched says so instead of failing silently.
+  const toast = document.getElementById("toast");
+  let toastTimer;
+  function showProblem(text) {
+    if (!toast) return;
+    toast.textContent = text;
+    toast.hidden = false;
+    clearTimeout(toastTimer);
+    toastTimer = setTimeout(() => { toast.hidden = true; }, 8000);
+  }
+  document.addEventListener("htmx:responseError", (event) => {
+    const status = event.detail.xhr.status;
+    if (status === 403) showProblem(document.body.dataset.msgForbidden);
+    else showProblem(document.body.dataset.msgError.replace("%s", status));
+  });
+  document.addEventListener("htmx:sendError", () => showProblem(document.body.dataset.msgOffline));
+
+  // Keyboard shortcuts on lists marked data-keyboard-list: / search, j/k move, o or Enter open, ? help.
+  function typing(target) {
+    return target.closest("input, textarea, select, [contenteditable]") !== null;
+  }
+  function rows() {
+    return Array.from(document.querySelectorAll("[data-keyboard-list] [data-row]"));
+  }
+  function move(step) {
+    const all = rows();
+    if (!all.length) return;
+    const current = all.findIndex((row) => row.classList.contains("is-current"));
+    const next = all[Math.min(all.length - 1, Math.max(0, current + step))] || all[0];
+    all.forEach((row) => row.classList.remove("is-current"));
+    next.classList.add("is-current");
+    next.scrollIntoView({ block: "nearest" });
+    const link = next.querySelector("a");
+    if (link) link.focus({ preventScroll: true });
+  }
+  function openHelp() {
+    const help = document.getElementById("shortcuts-help");
+    if (help && !help.open) help.showModal();
+  }
+  document.addEventListener("click", (event) => {
+    if (event.target.closest("[data-shortcuts-help]")) openHelp();
+  });
+  document.addEventListener("keydown", (event) => {
+    if (!document.querySelector("[data-keyboard-list], #shortcuts-help")) return;
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.key === "Escape" && typing(event.target)) { event.target.blur(); return; }
+    if (typing(event.target) || document.querySelector("dialog[open]")) return;
+    const search = document.querySelector("input[type=search]");
+    if (event.key === "/" && search) { event.preventDefault(); search.focus(); search.select(); }
+    else if (event.key === "j") { event.preventDefault(); move(1); }
+    else if (event.key === "k") { event.preventDefault(); move(-1); }
+    else if (event.key === "o") {
+      const current = document.querySelector("[data-row].is-current a");
+      if (current) current.click();
+    } else if (event.key === "?") { event.preventDefault(); openHelp(); }
   });
 })();

@@ -1,5 +1,6 @@
 import pytest
 
+from tests.conftest import SECRET_CANARY
 from ticketui.audit.models import AuditRecord, Kind
 from ticketui.tickets.services import operation_submit
 
@@ -47,7 +48,7 @@ def test_the_record_shows_the_body_sent_and_the_response_received(lead_client, o
 def test_the_record_never_shows_the_token(lead_client, operation):
     response = lead_client.get(f"/audit/{operation.pk}/")
 
-    assert "test-token" not in response.text
+    assert SECRET_CANARY not in response.text
     assert "X-Auth-Token" not in response.text
 
 

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import SECRET_CANARY
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 # Playwright's sync API runs an event loop in this thread; the live server's database access
@@ -32,7 +34,12 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, request):
+def page(browser, request, settings):
+    # The live server finds static files by their plain names; hashing is tested elsewhere.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
     context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-US")
     page = context.new_page()
     page.set_default_timeout(10_000)
@@ -41,6 +48,7 @@ def page(browser, request):
         "console", lambda message: errors.append(message.text) if message.type == "error" else None
     )
     yield page
+    assert SECRET_CANARY not in page.content(), "the upstream token appeared in a page"
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTIFACTS / f"{request.node.name}.png", full_page=True)
     context.close()

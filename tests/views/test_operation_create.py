@@ -130,3 +130,21 @@ def test_it_requires_a_csrf_token(support_user, sandbox, ticket):
 
 def test_a_get_is_not_allowed(support_client, ticket):
     assert support_client.get(f"/tickets/{ticket.pk}/operations").status_code == 405
+
+
+def test_the_dashboards_request_id_travels_to_the_upstream_and_into_the_record(
+    support_client, sandbox, ticket
+):
+    response = support_client.post(
+        f"/tickets/{ticket.pk}/operations",
+        {"action_id": "press"},
+        headers={**HTMX, "X-Request-Id": "0f0e0d0c0b0a49388776655443322110"},
+    )
+
+    assert response["X-Request-Id"] == "0f0e0d0c0b0a49388776655443322110"
+    posted = next(request for request in sandbox.state.received if request.method == "POST")
+    assert posted.headers["X-Request-Id"] == "0f0e0d0c0b0a49388776655443322110"
+    record = AuditRecord.objects.get(kind="operation")
+    assert record.request_headers["X-Request-Id"] == "0f0e0d0c0b0a49388776655443322110"
+    assert record.request_id
+    assert record.request_id != "0f0e0d0c0b0a49388776655443322110"

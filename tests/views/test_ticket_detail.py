@@ -60,3 +60,41 @@ def test_stored_text_is_escaped(support_client, ticket):
 
 def test_an_unknown_ticket_is_a_404(support_client):
     assert support_client.get("/tickets/999/").status_code == 404
+
+
+def test_a_long_history_shows_the_newest_fifty_and_loads_older_on_demand(
+    support_client, support_user, ticket
+):
+    from ticketui.audit.models import AuditRecord
+
+    AuditRecord.objects.bulk_create(
+        AuditRecord(
+            kind="operation",
+            created_at="2026-11-01T00:00Z",
+            case_id=ticket.case_id,
+            action_id="press",
+            outcome="succeeded",
+            actor_username="sam",
+            request_body={"operate_desc": f"urge {n}"},
+        )
+        for n in range(120)
+    )
+
+    first = support_client.get(f"/tickets/{ticket.pk}/")
+    assert first.text.count('class="timeline-item') == 50
+    assert "urge 119" in first.text
+    assert "urge 69" not in first.text
+    oldest_shown = first.context["timeline"][-1].pk
+
+    older = support_client.get(
+        f"/tickets/{ticket.pk}/timeline?before={oldest_shown}", headers={"HX-Request": "true"}
+    )
+    assert older.text.count('class="timeline-item') == 50
+    assert "urge 69" in older.text
+    assert "Show older" in older.text
+
+    last = support_client.get(
+        f"/tickets/{ticket.pk}/timeline?before={older.context['timeline'][-1].pk}"
+    )
+    assert last.text.count('class="timeline-item') == 20
+    assert "Show older" not in last.text

@@ -73,3 +73,25 @@ def test_an_empty_filter_result_says_so(support_client, tickets):
     response = support_client.get("/", {"q": "nothing like this"})
 
     assert "No tracked ticket matches this filter." in response.text
+
+
+def test_summary_search_matches_every_word_in_any_order(support_client, tickets):
+    response = support_client.get("/", {"q": "boot ECS"})
+
+    assert [t.case_id for t in response.context["page"]] == ["CS100"]
+
+
+def test_status_chips_count_the_tickets_in_each_status(support_client, tickets):
+    response = support_client.get("/")
+
+    assert response.context["status_counts"] == [(1, "Processing", 2), (3, "Completed", 1)]
+    assert response.context["status_total"] == 3
+
+
+def test_a_status_the_dashboard_has_no_name_for_can_still_be_filtered(support_client, tickets):
+    Ticket.objects.create(case_id="CS900", status=99)
+
+    response = support_client.get("/", {"status": "99"})
+
+    assert [t.case_id for t in response.context["page"]] == ["CS900"]
+    assert "Unknown status (99)" in response.text

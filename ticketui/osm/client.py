@@ -8,7 +8,7 @@ that may have reached the upstream.
 import json
 import logging
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -17,6 +17,7 @@ import requests
 import urllib3
 
 from .auth import Authenticator
+from .resilience import NO_RETRY, CircuitBreaker, RetryPolicy
 from .results import (
     CASE_NOT_FOUND_CODE,
     CallResult,
@@ -32,6 +33,7 @@ from .results import (
     PreparedCall,
     SatisfactionDimension,
     SatisfactionEntry,
+    StatusCount,
     UpstreamError,
     parse_time,
 )
@@ -64,6 +66,9 @@ class OsmClient:
         connect_timeout: float = 3.05,
         read_timeout: float = 15.0,
         session: requests.Session | None = None,
+        retry: RetryPolicy = NO_RETRY,
+        breaker: CircuitBreaker | None = None,
+        request_id: Callable[[], str | None] | None = None,
     ) -> None:
         self.endpoint = endpoint.rstrip("/")
         self.auth = auth
@@ -73,6 +78,11 @@ class OsmClient:
         self.timeout = (connect_timeout, read_timeout)
         self.session = session or requests.Session()
         self.session.trust_env = False  # no proxies or .netrc from the environment
+        self.retry = retry
+        self.breaker = breaker
+        # The id of the dashboard request on whose behalf a call is made, sent along so that
+        # one id ties the dashboard's logs, the audit record and the upstream's side together.
+        self.request_id = request_id
 
     # --- Operations ---------------------------------------------------------------------
 
@@ -120,12 +130,33 @@ class OsmClient:
         return self._prepare("POST", f"{self._case_path(case_id)}/score", body, context)
 
     def send(self, call: PreparedCall) -> CallResult:
-        """Send a prepared call once. A 401 renews credentials and repeats it once: a 401 means
-        the upstream did not execute it."""
-        result = self._send_once(call)
-        if result.http_status == 401:
-            self.auth.invalidate()
+        """Send a prepared call. It is repeated only when that is safe: after a failure known not
+        to have reached the upstream (per the retry policy), and once after a 401 with renewed
+        credentials (a 401 means the upstream did not execute it). While the breaker is open
+        nothing is sent."""
+        if self.breaker is not None and (wait := self.breaker.open_for()):
+            return CallResult(
+                call=call,
+                outcome=Outcome.NOT_SENT,
+                detail=f"Upstream unavailable after repeated failures; not sent (next try in {wait:.0f} s)",
+            )
+        started = time.monotonic()
+        delays = self.retry.delays()
+        renewed = False
+        while True:
             result = self._send_once(call)
+            if result.http_status == 401 and not renewed:
+                renewed = True
+                self.auth.invalidate()
+                continue
+            if result.outcome is Outcome.NOT_SENT:
+                delay = next(delays, None)
+                if delay is not None and time.monotonic() - started + delay < self.retry.deadline:
+                    time.sleep(delay)
+                    continue
+            break
+        if self.breaker is not None:
+            self.breaker.record(result)
         return result
 
     # --- Reads --------------------------------------------------------------------------
@@ -178,12 +209,29 @@ class OsmClient:
                     satisfaction_id=int(item["satisfaction_id"]),
                     name=str(item.get("satisfaction_name") or ""),
                     description=str(item.get("satisfaction_desc") or ""),
-                    value=_int_or_none(item.get("value")) or 5,
-                    per_value=_int_or_none(item.get("per_value")) or 1,
+                    value=_int_or(item.get("value"), 5),
+                    per_value=_int_or(item.get("per_value"), 1),
                     category_id=str(item.get("sat_category_id") or ""),
                 )
             )
         return dimensions
+
+    def case_counts(
+        self, *, status: int | None = None, context: CallContext | None = None
+    ) -> tuple[StatusCount, ...]:
+        """How many tickets the upstream holds per status (`GET …/cases/count`)."""
+        query = "" if status is None else f"?{urlencode({'status': status})}"
+        data = self._read(f"/v2/servicerequest/cases/count{query}", context=context)
+        items = data.get("incident_status_counts") if isinstance(data, dict) else None
+        return tuple(
+            StatusCount(
+                status=_int_or_none(item.get("status")),
+                count=_int_or_none(item.get("count")) or 0,
+                raw=dict(item),
+            )
+            for item in items or []
+            if isinstance(item, dict)
+        )
 
     def case_operate_logs(
         self,
@@ -225,6 +273,8 @@ class OsmClient:
             "X-Language": context.language or self.language,
             "X-Time-Zone": context.time_zone or self.time_zone,
         }
+        if self.request_id is not None and (request_id := self.request_id()):
+            headers["X-Request-Id"] = request_id
         if body is not None:
             headers["Content-Type"] = "application/json"
         return PreparedCall(method=method, path=path, body=body, headers=headers)
@@ -383,6 +433,11 @@ def _int_or_none(value: Any) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+def _int_or(value: Any, default: int) -> int:
+    number = _int_or_none(value)
+    return default if number is None else number
 
 
 def _text(item: Mapping[str, Any], key: str) -> str:

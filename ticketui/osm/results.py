@@ -152,6 +152,15 @@ def parse_time(value: Any) -> datetime | None:
 
 
 @dataclass(frozen=True, kw_only=True)
+class StatusCount:
+    """How many tickets the upstream holds in one status (None: a status it sent unreadably)."""
+
+    status: int | None
+    count: int
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
 class OperateLogEntry:
     """One line of the upstream's own operation log for a ticket (osm-api.md §3).
     operate_type: 0 create, 2 press, 3 close, 4 cancel, 5 evaluate, 13 delete (others exist)."""

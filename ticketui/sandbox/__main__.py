@@ -17,12 +17,32 @@ def main() -> None:
         "--state-file", type=Path, help="keep the sandbox's tickets across restarts"
     )
     parser.add_argument("--press-interval", type=float, default=300.0)
+    parser.add_argument(
+        "--token-lifetime",
+        type=float,
+        default=86400.0,
+        help="seconds an IAM token issued by POST /v3/auth/tokens stays valid",
+    )
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
     token = os.environ.get("SANDBOX_TOKEN") or os.environ.get("OSM_TOKEN") or "sandbox-token"
     state = SandboxState.seeded(
-        args.tickets, token=token, press_interval=args.press_interval, persist_path=args.state_file
+        args.tickets,
+        token=token,
+        press_interval=args.press_interval,
+        persist_path=args.state_file,
+        token_lifetime=args.token_lifetime,
     )
+    # The IAM user and the AK/SK pair the sandbox accepts follow the dashboard's own variables.
+    iam_user = (
+        os.environ.get("IAM_DOMAIN", "sandbox-account"),
+        os.environ.get("IAM_USER", "sandbox-agent"),
+    )
+    state.iam_users[iam_user] = os.environ.get("IAM_PASSWORD", "sandbox-password")
+    state.access_keys[os.environ.get("OSM_AK", "sandbox-ak")] = os.environ.get(
+        "OSM_SK", "sandbox-sk"
+    )
+    state.domain_id = os.environ.get("OSM_DOMAIN_ID", state.domain_id)
     server = SandboxServer(state, host=args.host, port=args.port, verbose=args.verbose)
     print(f"Sandbox upstream on {server.url} with {len(state.tickets)} tickets", flush=True)  # noqa: T201
     try:

@@ -4,6 +4,7 @@ import threading
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
+from .faults import FaultPlan, with_faults
 from .state import SandboxState
 from .urls import make_app
 
@@ -12,7 +13,14 @@ class _Handler(WSGIRequestHandler):
     def get_environ(self):
         environ = super().get_environ()
         environ["RAW_URI"] = self.path  # wsgiref decodes PATH_INFO; routing needs the raw path
+        environ["sandbox.socket"] = self.connection  # for the "reset" fault
         return environ
+
+    def handle(self):
+        try:
+            super().handle()
+        except OSError:
+            pass  # the "reset" and "hang" faults close the connection under wsgiref's feet
 
     def log_message(self, format, *args):
         if getattr(self.server, "verbose", False):
@@ -31,8 +39,13 @@ class SandboxServer:
         self, state: SandboxState, *, host: str = "127.0.0.1", port: int = 0, verbose: bool = False
     ):
         self.state = state
+        self.faults = FaultPlan()
         self.httpd = make_server(
-            host, port, make_app(state), server_class=_ThreadingServer, handler_class=_Handler
+            host,
+            port,
+            with_faults(make_app(state), self.faults),
+            server_class=_ThreadingServer,
+            handler_class=_Handler,
         )
         self.httpd.verbose = verbose
         self.url = f"http://{host}:{self.httpd.server_port}"

@@ -196,8 +196,9 @@ class ReceivedRequest:
     raw_path: str
     path_segments: list[str]
     query: dict[str, list[str]]
-    headers: dict[str, str]  # without X-Auth-Token
-    body: Any
+    headers: dict[str, str]  # without X-Auth-Token and Authorization
+    body: Any  # an IAM sign-in's password is masked
+    auth: str = ""  # how it authenticated: "token", "iam-token", "aksk"; empty if refused
 
 
 @dataclass
@@ -210,6 +211,16 @@ class SandboxState:
     received: deque = field(default_factory=lambda: deque(maxlen=1000))
     persist_path: Path | None = None
     lock: threading.RLock = field(default_factory=threading.RLock)
+    # Identity (identity.py): IAM users and the tokens issued to them, and AK/SK pairs.
+    token_lifetime: float = 86400.0
+    iam_users: dict[tuple[str, str], str] = field(
+        default_factory=lambda: {("sandbox-account", "sandbox-agent"): "sandbox-password"}
+    )
+    locked_users: set[str] = field(default_factory=set)
+    issued_tokens: dict[str, float] = field(default_factory=dict)  # token -> epoch of its end
+    token_issues: int = 0
+    access_keys: dict[str, str] = field(default_factory=lambda: {"sandbox-ak": "sandbox-sk"})
+    domain_id: str = "sandbox-domain-id"
 
     @classmethod
     def seeded(cls, count: int = 48, **options: Any) -> "SandboxState":
@@ -257,7 +268,7 @@ class SandboxState:
             ticket["update_time"] = stamp
             if action_id == "close":
                 ticket["resolve_time"] = stamp
-            if body.get("incident_satisfaction_list"):
+            if action_id == "close" and body.get("incident_satisfaction_list"):
                 ticket["incident_satisfaction"] = body["incident_satisfaction_list"]
             if body.get("judgement"):
                 ticket["judgement"] = body["judgement"]

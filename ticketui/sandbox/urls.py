@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qs, unquote
 
-from . import views
+from . import identity, views
 from .state import ReceivedRequest, SandboxState
 
 Handler = Callable[..., views.Response]
@@ -70,19 +70,32 @@ def make_app(state: SandboxState) -> Callable[[dict[str, Any], Callable], Iterab
             parsed_body = json.loads(body) if body else None
         except ValueError:
             parsed_body = body.decode("utf-8", "replace")
-        state.record(
-            ReceivedRequest(
-                method=request.method,
-                raw_path=raw,
-                path_segments=segments,
-                query=request.query,
-                headers={k: v for k, v in headers.items() if k.lower() != "x-auth-token"},
-                body=parsed_body,
-            )
+        sign_in = request.method == "POST" and segments == ["v3", "auth", "tokens"]
+        received = ReceivedRequest(
+            method=request.method,
+            raw_path=raw,
+            path_segments=segments,
+            query=request.query,
+            headers={
+                k: v
+                for k, v in headers.items()
+                if k.lower() not in ("x-auth-token", "authorization")
+            },
+            body=identity.masked_sign_in(parsed_body) if sign_in else parsed_body,
         )
-        if headers.get("X-Auth-Token") != state.token:
-            response = views.unauthorized()
+        state.record(received)
+        if sign_in:
+            response = identity.issue_token(state, request)
         else:
+            received.auth, response = identity.authenticate(
+                state,
+                method=request.method,
+                raw_path=raw_path,
+                raw_query=raw_query,
+                headers=_lower_headers(environ),
+                body=body,
+            )
+        if response is None:
             match = resolve(request.method, segments)
             response = views.not_found() if match is None else match[0](state, request, **match[1])
         payload = response.encoded()
@@ -98,3 +111,16 @@ def make_app(state: SandboxState) -> Callable[[dict[str, Any], Callable], Iterab
         return [payload]
 
     return app
+
+
+def _lower_headers(environ: dict[str, Any]) -> dict[str, str]:
+    """The request's headers as sent, by lower-case name (what a signature covers)."""
+    headers = {
+        key[5:].replace("_", "-").lower(): value
+        for key, value in environ.items()
+        if key.startswith("HTTP_")
+    }
+    for key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+        if environ.get(key):
+            headers[key.replace("_", "-").lower()] = environ[key]
+    return headers

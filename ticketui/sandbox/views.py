@@ -3,6 +3,8 @@
 import json
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any
 
 from ticketui.osm import limits
@@ -166,23 +168,46 @@ def case_list(state: SandboxState, request: Request) -> Response:
         return business_error("OSM.01010001", "Parameter validation failed")
     incident_id = request.param("incident_id")
     search_keys = [key.lower() for key in request.query.get("search_key", [])][:5]
-    start, end = request.param("query_start_time"), request.param("query_end_time")
+    try:
+        start = _moment(request.param("query_start_time"))
+        end = _moment(request.param("query_end_time"))
+    except ValueError:
+        return business_error("OSM.01010001", "Parameter validation failed")
     with state.lock:
         matching = [
             ticket
             for ticket in state.tickets.values()
             if (status is None or ticket["status"] == status)
             and (not incident_id or ticket["incident_id"] == incident_id)
-            and all(key in ticket["simple_description"].lower() for key in search_keys)
-            and (not start or ticket["update_time"] >= start)
-            and (not end or ticket["update_time"] < end)
+            and (not search_keys or _matches(ticket["simple_description"], search_keys))
+            and (start is None or _moment(ticket["update_time"]) >= start)
+            and (end is None or _moment(ticket["update_time"]) < end)
         ]
-        matching.sort(key=lambda ticket: (ticket["create_time"], ticket["incident_id"]))
+        matching.sort(key=itemgetter("create_time", "incident_id"))
         page = [
             {key: ticket[key] for key in _LIST_FIELDS}
             for ticket in matching[offset : offset + limit]
         ]
     return Response(200, {"total_count": len(matching), "incident_info_list": page})
+
+
+def _matches(summary: str, search_keys: list[str]) -> bool:
+    summary = summary.lower()
+    return all(key in summary for key in search_keys)
+
+
+def _moment(value: str) -> datetime | None:
+    """A list window bound: ISO 8601 (UTC when no offset is given) or epoch milliseconds.
+
+    The window selects tickets by their last update (`update_time`), start included, end
+    excluded. Huawei does not publish which time the real list filters on; this is the
+    project's reading, and the dashboard's incremental sync relies on it."""
+    if not value:
+        return None
+    if value.isdigit():
+        return datetime.fromtimestamp(int(value) / 1000, UTC)
+    moment = datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def case_detail(state: SandboxState, request: Request, case_id: str) -> Response:

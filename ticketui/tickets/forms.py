@@ -6,7 +6,6 @@ from django.utils.translation import gettext_lazy as _
 
 from ticketui.osm import limits
 
-from .models import TicketStatus
 from .services import case_id_validate, operation_validate
 
 ACTION_CHOICES = [
@@ -19,13 +18,8 @@ ACTION_CHOICES = [
 
 class TicketFilterForm(forms.Form):
     q = forms.CharField(required=False, max_length=200, label=_("Search"))
-    status = forms.TypedChoiceField(
-        required=False,
-        coerce=int,
-        empty_value=None,
-        choices=[("", _("Any status")), *TicketStatus.choices],
-        label=_("Status"),
-    )
+    # Any status code: the upstream may use codes this dashboard has no name for.
+    status = forms.IntegerField(required=False, label=_("Status"))
     page = forms.IntegerField(required=False, min_value=1)
 
 

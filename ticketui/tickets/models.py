@@ -32,7 +32,7 @@ class Ticket(models.Model):
     case_id = models.CharField(max_length=64, unique=True)
     summary = models.TextField(blank=True)
     # Null when the upstream sent no usable status; an unknown code is kept as it came.
-    status = models.IntegerField(null=True, blank=True, db_index=True)
+    status = models.IntegerField(null=True, blank=True)
     product_category = models.CharField(max_length=200, blank=True)
     business_type = models.CharField(max_length=200, blank=True)
     incident_type = models.CharField(max_length=200, blank=True)
@@ -48,6 +48,13 @@ class Ticket(models.Model):
 
     class Meta:
         ordering = ["-upstream_created_at", "-id"]
+        indexes = [
+            # The list's order, alone and under a status filter (scanned backwards for DESC).
+            models.Index(fields=["upstream_created_at", "id"], name="ticket_newest"),
+            models.Index(
+                fields=["status", "upstream_created_at", "id"], name="ticket_status_newest"
+            ),
+        ]
         permissions = [
             ("operate_ticket", "Can operate tickets upstream"),
             ("track_ticket", "Can track tickets"),
@@ -70,3 +77,96 @@ class Ticket(models.Model):
     @property
     def suggested_actions(self) -> list[str]:
         return [action for action, statuses in ACTIONS_BY_STATUS.items() if self.status in statuses]
+
+
+class SatisfactionDimension(models.Model):
+    """A satisfaction dimension a survey offers, as the upstream lists it (synced; one that the
+    upstream stops listing is kept, inactive, because past answers refer to it)."""
+
+    satisfaction_id = models.PositiveSmallIntegerField(unique=True)  # 0 to 9999 upstream
+    name = models.CharField(max_length=200, blank=True)
+    description = models.TextField(blank=True)
+    value = models.PositiveIntegerField(default=5)  # the dimension's full score
+    per_value = models.PositiveIntegerField(default=1)  # the score of one step (one star)
+    category_id = models.CharField(max_length=64, blank=True)
+    is_active = models.BooleanField(default=True)
+    synced_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["satisfaction_id"]
+
+    def __str__(self) -> str:
+        return f"{self.satisfaction_id} {self.name}".strip()
+
+    @property
+    def steps(self) -> int:
+        """How many steps (stars) the scale has."""
+        return max(self.value // max(self.per_value, 1), 1)
+
+
+class SyncStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting for the worker")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Finished")
+    FAILED = "failed", _("Failed")
+    ABANDONED = "abandoned", _("Abandoned")
+
+
+ACTIVE_SYNC_STATUSES = (SyncStatus.QUEUED, SyncStatus.RUNNING)
+
+
+class SyncRun(models.Model):
+    """One sync of the ticket list from the upstream, and the row its live progress is read from.
+    At most one is queued or running at a time (a partial unique index on `lane`): that is what
+    makes two syncs started at once safe on SQLite and PostgreSQL alike."""
+
+    lane = models.CharField(max_length=16, default="tickets", editable=False)
+    status = models.CharField(max_length=16, choices=SyncStatus.choices, default=SyncStatus.QUEUED)
+    trigger = models.CharField(max_length=16, default="command")  # "command" or "dashboard"
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    full = models.BooleanField(default=True)
+    # The upstream's update-time window asked for (query_start_time, query_end_time).
+    window_start = models.DateTimeField(null=True, blank=True)
+    window_end = models.DateTimeField(null=True, blank=True)
+    total = models.PositiveIntegerField(null=True, blank=True)
+    processed = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    dimensions = models.PositiveIntegerField(default=0)
+    detail = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        permissions = [("run_sync", "Can start a sync from the upstream")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lane"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="tickets_one_active_sync",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Sync #{self.pk} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_SYNC_STATUSES
+
+    @property
+    def changed(self) -> int:
+        return self.created + self.updated
+
+    @property
+    def percent(self) -> int:
+        if not self.total:
+            return 100 if self.status == SyncStatus.SUCCEEDED else 0
+        return min(100, round(100 * self.processed / self.total))

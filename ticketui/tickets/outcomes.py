@@ -1,5 +1,6 @@
 """What an operation's outcome means for the agent, in words (osm-api.md §5)."""
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from ticketui.audit.models import AuditRecord, RecordOutcome
@@ -25,7 +26,31 @@ ERROR_CODE_MESSAGES = {
     ),
     "OSM.01010015": _("The upstream has no such ticket."),
     "APIGW.0301": _("The upstream gateway rejected the signature or token."),
+    # The dashboard's own codes for sign-in failures (ticketui.osm.auth.AuthFailure).
+    "ticketui.auth.rejected": _(
+        "Not sent: the dashboard could not sign in to Huawei Cloud IAM because its IAM user name "
+        "or password is wrong. Ask the operator to check IAM_USER and IAM_PASSWORD."
+    ),
+    "ticketui.auth.locked": _(
+        "Not sent: the dashboard's IAM user is locked or disabled. Ask the operator to unlock it."
+    ),
+    "ticketui.auth.unreachable": _(
+        "Not sent: Huawei Cloud IAM could not be reached to sign in. Nothing changed; "
+        "try again in a minute."
+    ),
+    "ticketui.auth.failed": _(
+        "Not sent: Huawei Cloud IAM did not give the dashboard a usable token. Nothing changed."
+    ),
+    "ticketui.auth.misconfigured": _(
+        "Not sent: the dashboard's upstream credentials are not set up. Ask the operator."
+    ),
 }
+
+SIGNATURE_REJECTED = _(
+    "Signature rejected: the upstream's gateway did not accept the dashboard's AK/SK signature, "
+    "so the operation was not carried out. Ask the operator to check OSM_AK, OSM_SK and "
+    "OSM_DOMAIN_ID, and the server's clock."
+)
 
 OUTCOME_MESSAGES = {
     RecordOutcome.SUCCEEDED: _("Done. The upstream accepted the operation."),
@@ -49,6 +74,8 @@ OUTCOME_MESSAGES = {
 
 def outcome_message(record: AuditRecord) -> str:
     """One plain sentence for the agent; unknown error codes are shown as they came."""
+    if record.error_code == "APIGW.0301" and settings.OSM_AUTH == "aksk":
+        return str(SIGNATURE_REJECTED)
     if record.error_code in ERROR_CODE_MESSAGES:
         return str(ERROR_CODE_MESSAGES[record.error_code])
     if record.error_code:

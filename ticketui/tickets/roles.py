@@ -12,6 +12,7 @@ ROLES: dict[str, list[tuple[str, str]]] = {
         ("tickets", "track_ticket"),
         ("tickets", "view_ticket"),
         ("audit", "view_all_records"),
+        ("tickets", "run_sync"),
     ],
 }
 
@@ -22,6 +23,9 @@ def roles_ensure(group_model, permission_model) -> None:
     for name, codenames in ROLES.items():
         group, _ = group_model.objects.get_or_create(name=name)
         for app_label, codename in codenames:
-            group.permissions.add(
-                permission_model.objects.get(content_type__app_label=app_label, codename=codename)
-            )
+            permission = permission_model.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            # A permission whose model a later migration creates is granted by that migration.
+            if permission is not None:
+                group.permissions.add(permission)

@@ -1,21 +1,62 @@
 """Reads for tickets: the filtered list and a ticket's timeline."""
 
-from django.db.models import Q, QuerySet
+from django.core.cache import cache
+from django.db.models import Count, Q, QuerySet
 
 from ticketui.audit.models import AuditRecord
 
-from .models import Ticket
+from .models import Ticket, TicketStatus
 
 
 def ticket_list(*, search: str = "", status: int | None = None) -> QuerySet[Ticket]:
     tickets = Ticket.objects.all()
     if status is not None:
         tickets = tickets.filter(status=status)
-    if search:
-        tickets = tickets.filter(Q(case_id__istartswith=search) | Q(summary__icontains=search))
+    if words := search.split():
+        # A case-id prefix, or every word somewhere in the summary (indexed by trigrams on PostgreSQL).
+        in_summary = Q()
+        for word in words[:8]:
+            in_summary &= Q(summary__icontains=word)
+        tickets = tickets.filter(Q(case_id__istartswith=search.strip()) | in_summary)
     return tickets
 
 
-def ticket_timeline(*, ticket: Ticket, limit: int = 200) -> QuerySet[AuditRecord]:
-    """The ticket's operations and events, newest first."""
-    return AuditRecord.objects.filter(case_id=ticket.case_id).select_related("actor")[:limit]
+STATUS_COUNTS_CACHE_KEY = "tickets:status-counts"
+STATUS_COUNTS_SECONDS = 30
+
+
+def ticket_status_counts() -> list[tuple[int | None, str, int]]:
+    """(status, label, tickets) for every status that has tickets, in the statuses' own order.
+    Cached briefly: the chips are a guide, and counting a large table on every view is not free."""
+    counts = cache.get(STATUS_COUNTS_CACHE_KEY)
+    if counts is None:
+        counts = dict(Ticket.objects.order_by().values_list("status").annotate(n=Count("id")))
+        cache.set(STATUS_COUNTS_CACHE_KEY, counts, STATUS_COUNTS_SECONDS)
+    known = [(code, label, counts[code]) for code, label in TicketStatus.choices if code in counts]
+    unknown = [
+        (code, Ticket(status=code).status_label, n)
+        for code, n in counts.items()
+        if code not in TicketStatus.values
+    ]
+    return known + sorted(unknown, key=lambda item: (item[0] is None, item[0] or 0))
+
+
+def ticket_status_counts_forget() -> None:
+    """After tickets change status, the next list view counts afresh."""
+    cache.delete(STATUS_COUNTS_CACHE_KEY)
+
+
+TIMELINE_PAGE = 50
+
+
+def ticket_timeline(
+    *, ticket: Ticket, before: int | None = None, limit: int = TIMELINE_PAGE
+) -> tuple[list[AuditRecord], bool]:
+    """A page of the ticket's operations and events, newest first, and whether older ones exist."""
+    records = (
+        AuditRecord.objects.filter(case_id=ticket.case_id).select_related("actor").order_by("-id")
+    )
+    if before is not None:
+        records = records.filter(id__lt=before)
+    page = list(records[: limit + 1])
+    return page[:limit], len(page) > limit

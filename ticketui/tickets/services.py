@@ -10,6 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from ticketui.accounts.selectors import profile_call_context
 from ticketui.audit.models import AuditRecord, Kind
 from ticketui.audit.services import (
     NO_ORIGIN,
@@ -19,10 +20,20 @@ from ticketui.audit.services import (
     audit_operation_start,
 )
 from ticketui.osm import limits
+from ticketui.osm.auth import AuthenticationError
 from ticketui.osm.configured import get_client
-from ticketui.osm.results import CaseNotFound, CaseSummary, SatisfactionEntry, UpstreamError
+from ticketui.osm.results import (
+    CallResult,
+    CaseNotFound,
+    CaseSummary,
+    Outcome,
+    PreparedCall,
+    SatisfactionEntry,
+    UpstreamError,
+)
 
 from .models import Ticket
+from .selectors import ticket_status_counts_forget
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +104,7 @@ def operation_submit(
         judgement=judgement,
         group_id=group_id,
         satisfaction=satisfaction,
+        context=profile_call_context(user=actor),
     )
     # Committed before the call: a crash while waiting leaves a pending record, never nothing.
     record = audit_operation_start(
@@ -103,10 +115,13 @@ def operation_submit(
         call=call,
         origin=origin,
     )
-    result = client.send(call)
+    try:
+        result = client.send(call)
+    except AuthenticationError as exc:  # IAM refused or unreachable: nothing was sent
+        result = exc.result
     record = audit_operation_finish(record=record, result=result)
     if result.succeeded:
-        ticket_refresh(ticket=ticket)
+        ticket_refresh(ticket=ticket, actor=actor)
     return record
 
 
@@ -120,6 +135,7 @@ def _apply_summary(ticket: Ticket, case: CaseSummary) -> None:
     ticket.upstream_created_at = case.create_time
     ticket.upstream_data = case.raw
     ticket.refreshed_at = timezone.now()
+    ticket_status_counts_forget()
 
 
 def ticket_track(*, actor: AbstractBaseUser, case_id: str, origin: Origin = NO_ORIGIN) -> Ticket:
@@ -130,7 +146,7 @@ def ticket_track(*, actor: AbstractBaseUser, case_id: str, origin: Origin = NO_O
         raise PermissionDenied(NO_PERMISSION_TO_TRACK)
     case_id = case_id_validate(case_id)
     try:
-        detail = get_client().case_detail(case_id)
+        detail = get_client().case_detail(case_id, context=profile_call_context(user=actor))
     except CaseNotFound:
         raise ValidationError({"case_id": [TICKET_NOT_FOUND % {"case_id": case_id}]}) from None
     ticket, created = Ticket.objects.get_or_create(case_id=case_id, defaults={"tracked_by": actor})
@@ -141,7 +157,9 @@ def ticket_track(*, actor: AbstractBaseUser, case_id: str, origin: Origin = NO_O
     return ticket
 
 
-def ticket_refresh(*, ticket: Ticket, max_age: timedelta | None = None) -> Ticket:
+def ticket_refresh(
+    *, ticket: Ticket, max_age: timedelta | None = None, actor: AbstractBaseUser | None = None
+) -> Ticket:
     """Bring the ticket's fields up to date from the upstream. A failed refresh keeps the old
     copy (the page says when it was last refreshed) and is only logged."""
     if (
@@ -151,7 +169,7 @@ def ticket_refresh(*, ticket: Ticket, max_age: timedelta | None = None) -> Ticke
     ):
         return ticket
     try:
-        detail = get_client().case_detail(ticket.case_id)
+        detail = get_client().case_detail(ticket.case_id, context=profile_call_context(user=actor))
     except UpstreamError as exc:
         logger.warning("refresh of ticket %s failed: %s", ticket.pk, exc)
         return ticket
@@ -160,25 +178,23 @@ def ticket_refresh(*, ticket: Ticket, max_age: timedelta | None = None) -> Ticke
     return ticket
 
 
-def ticket_refresh_if_stale(*, ticket: Ticket) -> Ticket:
-    return ticket_refresh(ticket=ticket, max_age=timedelta(seconds=settings.TICKET_REFRESH_SECONDS))
+def ticket_refresh_if_stale(*, ticket: Ticket, actor: AbstractBaseUser | None = None) -> Ticket:
+    return ticket_refresh(
+        ticket=ticket, max_age=timedelta(seconds=settings.TICKET_REFRESH_SECONDS), actor=actor
+    )
 
 
 def tickets_sync(*, page_size: int = 100) -> tuple[int, int]:
-    """Upsert every upstream ticket by case id; returns (created, updated)."""
-    client = get_client()
-    created = updated = offset = 0
-    while True:
-        page = client.case_list(offset=offset, limit=page_size)
-        for case in page.cases:
-            if not case.case_id or len(case.case_id) > limits.CASE_ID_MAX:
-                logger.warning("sync skipped a ticket without a usable case id")
-                continue
-            ticket, was_created = Ticket.objects.get_or_create(case_id=case.case_id)
-            _apply_summary(ticket, case)
-            ticket.save()
-            created += was_created
-            updated += not was_created
-        offset += len(page.cases)
-        if not page.cases or offset >= page.total_count:
-            return created, updated
+    """Upsert every upstream ticket by case id; returns (created, updated). Kept for callers of
+    the first version: the sync itself lives in sync.py (progress, windows, one at a time)."""
+    from .sync import tickets_sync_now
+
+    run = tickets_sync_now(full=True)
+    if run.status != "succeeded":
+        raise UpstreamError(_sync_failure_result(run.detail))
+    return run.created, run.updated
+
+
+def _sync_failure_result(detail: str) -> CallResult:
+    call = PreparedCall(method="GET", path="/v2/servicerequest/cases", body=None, headers={})
+    return CallResult(call=call, outcome=Outcome.HTTP_ERROR, detail=detail)

@@ -10,4 +10,6 @@ urlpatterns = [
     path("tickets/<int:pk>/summary", views.ticket_status_view, name="summary"),
     path("tickets/<int:pk>/timeline", views.ticket_timeline_view, name="timeline"),
     path("tickets/<int:pk>/operations", views.operation_create_view, name="operate"),
+    path("tickets/sync", views.sync_create_view, name="sync"),
+    path("tickets/sync/<int:pk>", views.sync_status_view, name="sync-status"),
 ]

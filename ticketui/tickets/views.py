@@ -14,10 +14,11 @@ from ticketui.audit.services import Origin
 from ticketui.osm.results import UpstreamError
 
 from .forms import OperationForm, TicketFilterForm, TrackTicketForm
-from .models import Ticket
+from .models import SyncRun, Ticket
 from .outcomes import outcome_message
-from .selectors import ticket_list, ticket_timeline
+from .selectors import ticket_list, ticket_status_counts, ticket_timeline
 from .services import operation_submit, ticket_refresh_if_stale, ticket_track
+from .sync import SyncAlreadyActive, sync_latest, sync_request
 
 PAGE_SIZE = 25
 UPSTREAM_UNAVAILABLE = "The upstream could not be asked just now: %(reason)s"
@@ -29,13 +30,24 @@ def ticket_list_view(request) -> HttpResponse:
     cleaned = filters.cleaned_data if filters.is_valid() else {}
     tickets = ticket_list(search=cleaned.get("q") or "", status=cleaned.get("status"))
     page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
+    status_counts = ticket_status_counts()
     template = (
         "tickets/list.html#results"
         if request.htmx and not request.htmx.boosted
         else "tickets/list.html"
     )
     return render(
-        request, template, {"filters": filters, "page": page, "track_form": TrackTicketForm()}
+        request,
+        template,
+        {
+            "filters": filters,
+            "page": page,
+            "track_form": TrackTicketForm(),
+            "sync": sync_latest(),
+            "status_counts": status_counts,
+            "status_total": sum(count for _, _, count in status_counts),
+            "current_status": cleaned.get("status"),
+        },
     )
 
 
@@ -76,32 +88,31 @@ def ticket_track_view(request) -> HttpResponse:
 @require_GET
 def ticket_detail_view(request, pk: int) -> HttpResponse:
     ticket = get_object_or_404(Ticket, pk=pk)
-    return render(
-        request,
-        "tickets/detail.html",
-        {
-            "ticket": ticket,
-            "timeline": ticket_timeline(ticket=ticket),
-            "form": OperationForm(),
-        },
-    )
+    context = {"ticket": ticket, "form": OperationForm(), **_timeline(ticket)}
+    return render(request, "tickets/detail.html", context)
 
 
 @require_GET
 def ticket_status_view(request, pk: int) -> HttpResponse:
     """The ticket's header, refreshed from the upstream when the local copy is stale."""
-    ticket = ticket_refresh_if_stale(ticket=get_object_or_404(Ticket, pk=pk))
+    ticket = ticket_refresh_if_stale(ticket=get_object_or_404(Ticket, pk=pk), actor=request.user)
     return render(request, "tickets/detail.html#summary", {"ticket": ticket, "refreshed": True})
+
+
+def _timeline(ticket: Ticket, before: int | None = None) -> dict:
+    records, more = ticket_timeline(ticket=ticket, before=before)
+    return {"timeline": records, "timeline_more": more}
 
 
 @require_GET
 def ticket_timeline_view(request, pk: int) -> HttpResponse:
+    """The timeline's first page (after an operation), or the page older than `before`."""
     ticket = get_object_or_404(Ticket, pk=pk)
-    return render(
-        request,
-        "tickets/detail.html#timeline",
-        {"ticket": ticket, "timeline": ticket_timeline(ticket=ticket)},
-    )
+    before = request.GET.get("before", "")
+    if before.isdigit():
+        context = {"ticket": ticket, **_timeline(ticket, int(before))}
+        return render(request, "tickets/detail.html#timeline-items", context)
+    return render(request, "tickets/detail.html#timeline", {"ticket": ticket, **_timeline(ticket)})
 
 
 @require_POST
@@ -114,7 +125,7 @@ def operation_create_view(request, pk: int) -> HttpResponse:
             return render(
                 request, "tickets/detail.html#operation-panel", {"form": form, "ticket": ticket}
             )
-        context = {"ticket": ticket, "timeline": ticket_timeline(ticket=ticket), "form": form}
+        context = {"ticket": ticket, "form": form, **_timeline(ticket)}
         return render(request, "tickets/detail.html", context, status=400)
     record = operation_submit(
         actor=request.user, ticket=ticket, origin=Origin.of(request), **form.cleaned_data
@@ -130,3 +141,27 @@ def operation_create_view(request, pk: int) -> HttpResponse:
         {"form": OperationForm(), "ticket": ticket, "record": record},
     )
     return trigger_client_event(response, "ticket-changed")
+
+
+@require_POST
+@permission_required("tickets.run_sync", raise_exception=True)
+def sync_create_view(request) -> HttpResponse:
+    """A team lead's "Sync now": queue a sync for the worker, or show the one already going."""
+    try:
+        run, notice = sync_request(actor=request.user), ""
+    except SyncAlreadyActive as exc:
+        run, notice = exc.run, str(exc)
+    if not request.htmx:
+        messages.info(request, notice or _("Sync queued; the list fills in as it runs."))
+        return redirect("tickets:list")
+    return render(request, "tickets/list.html#sync-status", {"sync": run, "sync_notice": notice})
+
+
+@require_GET
+def sync_status_view(request, pk: int) -> HttpResponse:
+    """The sync's progress, polled while it runs; its end tells the list to reload."""
+    run = get_object_or_404(SyncRun, pk=pk)
+    response = render(request, "tickets/list.html#sync-status", {"sync": run})
+    if not run.is_active:
+        response = trigger_client_event(response, "tickets-synced")
+    return response

@@ -1,0 +1,45 @@
+"""Reads for profiles: a user's profile, and the per-call upstream headers it implies."""
+
+from datetime import timedelta, timezone, tzinfo
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+from ticketui.osm.client import CallContext
+
+from .models import Profile
+
+
+def profile_of(*, user: AbstractBaseUser | AnonymousUser | None) -> Profile | None:
+    """The user's saved profile, or None (anonymous, or never saved one)."""
+    if user is None or not user.is_authenticated:
+        return None
+    return Profile.objects.filter(user_id=user.pk).first()
+
+
+def profile_call_context(*, user: AbstractBaseUser | AnonymousUser | None) -> CallContext:
+    """X-Language and X-Time-Zone for a call made on this user's behalf, falling back to the
+    team's defaults (OSM_LANGUAGE, OSM_TIME_ZONE) for what the profile leaves unset."""
+    profile = profile_of(user=user)
+    return CallContext(
+        language=(profile and profile.language) or settings.OSM_LANGUAGE,
+        time_zone=(profile and profile.header_time_zone) or settings.OSM_TIME_ZONE,
+    )
+
+
+def profile_display_zone(*, profile: Profile | None) -> tzinfo | None:
+    """The time zone the dashboard shows this user's times in; None for the site default."""
+    if profile is None or profile.utc_offset_minutes is None:
+        return None
+    return timezone(timedelta(minutes=profile.utc_offset_minutes), profile.header_time_zone)
+
+
+# The upstream's X-Language values and the dashboard's own interface languages.
+INTERFACE_LANGUAGES = {"zh-cn": "zh-hans", "en-us": "en"}
+
+
+def profile_interface_language(*, profile: Profile | None) -> str | None:
+    """The interface language the profile asks for; None to follow the browser."""
+    if profile is None or not profile.language:
+        return None
+    return INTERFACE_LANGUAGES.get(profile.language)

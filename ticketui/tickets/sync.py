@@ -1,0 +1,411 @@
+"""Syncing the local ticket list (and the satisfaction dimensions) from the upstream.
+
+- **Idempotent upsert by case id**: each page of up to 100 tickets is compared with the local
+  rows and only new or changed ones are written, in one `INSERT … ON CONFLICT (case_id) DO UPDATE`
+  (bulk_create with update_conflicts), so a second run over unchanged data writes nothing.
+- **Incremental by time window**: the upstream's list filters by `query_start_time` /
+  `query_end_time`, which this project takes to be the window of the tickets' *last update*
+  (the real semantics are not published; the sandbox does the same). An incremental sync asks
+  for what changed since the last successful sync's window end, less SYNC_OVERLAP for clocks
+  that disagree; the first sync, or `--full`, takes everything.
+- **Safe to run twice at once**: a run is a SyncRun row, and at most one can be queued or running
+  (a partial unique index). A second start is refused with the active run; a run whose heartbeat
+  stopped (a killed process) is marked abandoned so it cannot block syncing for ever.
+"""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from ticketui.audit.models import Kind, RecordOutcome
+from ticketui.audit.services import NO_ORIGIN, audit_event
+from ticketui.osm import limits
+from ticketui.osm.auth import AuthenticationError
+from ticketui.osm.client import OsmClient
+from ticketui.osm.configured import get_client
+from ticketui.osm.results import CaseSummary, UpstreamError
+
+from .models import ACTIVE_SYNC_STATUSES, SatisfactionDimension, SyncRun, SyncStatus, Ticket
+from .selectors import ticket_status_counts_forget
+
+logger = logging.getLogger(__name__)
+
+PAGE_SIZE = 100  # the upstream's largest page
+MAX_OFFSET = 65535  # the upstream's largest offset
+SYNC_OVERLAP = timedelta(minutes=5)
+# A run whose heartbeat is older than this is taken to be dead (heartbeats come after each page).
+SYNC_STALE_AFTER = timedelta(minutes=3)
+
+SYNC_ALREADY_ACTIVE = "A sync is already %(status)s (#%(id)s, since %(since)s)."
+SYNC_WINDOW_INVALID = "The window's start must be before its end."
+SYNC_PAGING_LIMIT = (
+    "Stopped at the upstream's paging limit (offset 65,535): sync a narrower window "
+    "with --since/--until to reach the rest."
+)
+SYNC_UPSTREAM_FAILED = "The upstream did not answer the list call: %(reason)s"
+SYNC_ABANDONED = "Its process stopped reporting progress; it was abandoned."
+
+# The Ticket fields a sync writes (besides case_id); compared before anything is written.
+SYNCED_FIELDS = (
+    "summary",
+    "status",
+    "product_category",
+    "business_type",
+    "incident_type",
+    "customer_name",
+    "upstream_created_at",
+    "upstream_data",
+)
+
+
+class SyncAlreadyActive(Exception):
+    def __init__(self, run: SyncRun) -> None:
+        self.run = run
+        since = run.started_at or run.created_at
+        super().__init__(
+            SYNC_ALREADY_ACTIVE
+            % {
+                "status": "running" if run.status == SyncStatus.RUNNING else "queued",
+                "id": run.pk,
+                "since": timezone.localtime(since).strftime("%Y-%m-%d %H:%M:%S"),
+            }
+        )
+
+
+@dataclass(frozen=True)
+class PageCounts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+
+
+ProgressCallback = Callable[[SyncRun], None]
+
+
+# --- Starting a run -------------------------------------------------------------------------
+
+
+def sync_start(
+    *,
+    actor: AbstractBaseUser | None = None,
+    trigger: str = "command",
+    full: bool = False,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> SyncRun:
+    """Create the one active run (queued), or raise SyncAlreadyActive with the one there is.
+
+    Without `since`, an incremental run starts where the last successful one's window ended;
+    `full` (or no earlier success) takes every ticket."""
+    if since and until and since >= until:
+        raise ValueError(SYNC_WINDOW_INVALID)
+    if since is None and not full:
+        since = _last_window_end()
+        if since is not None:
+            since -= SYNC_OVERLAP
+    fields = {
+        "status": SyncStatus.QUEUED,
+        "trigger": trigger,
+        "requested_by": actor if actor is not None and actor.is_authenticated else None,
+        "full": since is None and until is None,
+        "window_start": since,
+        "window_end": until,
+    }
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                return SyncRun.objects.create(**fields)
+        except IntegrityError:
+            active = SyncRun.objects.filter(status__in=ACTIVE_SYNC_STATUSES).first()
+            if active is None:
+                continue  # it finished in between
+            if attempt == 0 and _abandon_if_stale(active):
+                continue
+            raise SyncAlreadyActive(active) from None
+    raise SyncAlreadyActive(SyncRun.objects.filter(status__in=ACTIVE_SYNC_STATUSES).first())
+
+
+def _last_window_end() -> datetime | None:
+    last = (
+        SyncRun.objects.filter(status=SyncStatus.SUCCEEDED)
+        .order_by("-finished_at", "-id")
+        .values_list("window_end", "started_at")
+        .first()
+    )
+    if last is None:
+        return None
+    return last[0] or last[1]
+
+
+def _abandon_if_stale(run: SyncRun) -> bool:
+    """Mark a run abandoned when its process is evidently gone; True if it was."""
+    now = timezone.now()
+    last_sign = run.heartbeat_at or run.started_at or run.created_at
+    if now - last_sign < SYNC_STALE_AFTER:
+        return False
+    updated = SyncRun.objects.filter(pk=run.pk, status=run.status).update(
+        status=SyncStatus.ABANDONED, finished_at=now, detail=SYNC_ABANDONED
+    )
+    return bool(updated)
+
+
+def sync_latest() -> SyncRun | None:
+    return SyncRun.objects.order_by("-created_at", "-id").first()
+
+
+# --- Running it -----------------------------------------------------------------------------
+
+
+def sync_run(*, run: SyncRun, on_progress: ProgressCallback | None = None) -> SyncRun:
+    """Carry out a queued run (claiming it first, so that only one process ever does) and return
+    it finished. Upstream failures end it as failed, with the reason; they are not raised."""
+    now = timezone.now()
+    # Only an end the caller chose limits the list; otherwise the end is just recorded as "now",
+    # where the next incremental run starts.
+    explicit_end = run.window_end
+    claimed = SyncRun.objects.filter(pk=run.pk, status=SyncStatus.QUEUED).update(
+        status=SyncStatus.RUNNING,
+        started_at=now,
+        heartbeat_at=now,
+        window_end=run.window_end or now,
+    )
+    run.refresh_from_db()
+    if not claimed:
+        return run  # someone else runs (or ran) it
+    client = get_client()
+    outcome = RecordOutcome.SUCCEEDED
+    try:
+        run.dimensions = dimensions_sync(client=client)
+        _sync_tickets(client, run, on_progress, end=explicit_end)
+        run.status = SyncStatus.SUCCEEDED
+    except UpstreamError as exc:
+        outcome = (
+            RecordOutcome.NOT_SENT if isinstance(exc, AuthenticationError) else RecordOutcome.FAILED
+        )
+        run.status = SyncStatus.FAILED
+        run.detail = _failure_text(exc)
+    except Exception as exc:
+        run.status = SyncStatus.FAILED
+        run.detail = f"Unexpected error: {type(exc).__name__}"
+        _finish(run, RecordOutcome.FAILED)
+        raise
+    _finish(run, outcome)
+    if on_progress:
+        on_progress(run)
+    return run
+
+
+def _failure_text(exc: UpstreamError) -> str:
+    if isinstance(exc, AuthenticationError):
+        return exc.message
+    result = exc.result
+    reason = (
+        " ".join(part for part in (result.error_code, result.error_msg or result.detail) if part)
+        or f"HTTP {result.http_status}"
+    )
+    return SYNC_UPSTREAM_FAILED % {"reason": reason}
+
+
+def _finish(run: SyncRun, outcome: RecordOutcome) -> None:
+    run.finished_at = timezone.now()
+    run.save()
+    audit_event(
+        kind=Kind.SYNC,
+        actor=run.requested_by,
+        outcome=outcome,
+        detail=run.detail or f"{run.created} new, {run.updated} updated, {run.unchanged} unchanged",
+        data={
+            "sync_run": run.pk,
+            "trigger": run.trigger,
+            "full": run.full,
+            "window_start": run.window_start.isoformat() if run.window_start else None,
+            "window_end": run.window_end.isoformat() if run.window_end else None,
+            "total": run.total,
+            "processed": run.processed,
+            "created": run.created,
+            "updated": run.updated,
+            "unchanged": run.unchanged,
+            "skipped": run.skipped,
+            "dimensions": run.dimensions,
+        },
+        origin=NO_ORIGIN,
+    )
+
+
+def _query_time(moment: datetime | None) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else ""
+
+
+def _sync_tickets(
+    client: OsmClient,
+    run: SyncRun,
+    on_progress: ProgressCallback | None,
+    *,
+    end: datetime | None,
+) -> None:
+    offset = 0
+    while True:
+        page = client.case_list(
+            offset=offset,
+            limit=PAGE_SIZE,
+            query_start_time=_query_time(run.window_start),
+            query_end_time=_query_time(end),
+        )
+        counts = tickets_upsert(cases=page.cases)
+        offset += len(page.cases)
+        run.total = max(page.total_count, offset)
+        run.processed = offset
+        run.created += counts.created
+        run.updated += counts.updated
+        run.unchanged += counts.unchanged
+        run.skipped += counts.skipped
+        run.heartbeat_at = timezone.now()
+        SyncRun.objects.filter(pk=run.pk).update(
+            total=run.total,
+            processed=run.processed,
+            created=run.created,
+            updated=run.updated,
+            unchanged=run.unchanged,
+            skipped=run.skipped,
+            heartbeat_at=run.heartbeat_at,
+        )
+        if on_progress:
+            on_progress(run)
+        if not page.cases or offset >= page.total_count:
+            return
+        if offset + PAGE_SIZE > MAX_OFFSET + 1:
+            run.detail = SYNC_PAGING_LIMIT
+            return
+
+
+# --- Writing ---------------------------------------------------------------------------------
+
+
+def _usable_case_id(case_id: str) -> bool:
+    return 1 <= len(case_id) <= limits.CASE_ID_MAX and not any(ord(char) < 32 for char in case_id)
+
+
+def _synced_values(case: CaseSummary, current: Ticket | None) -> dict:
+    # Keys only the detail call returns (messages, judgement…) survive a sync from the list.
+    data = {**(current.upstream_data if current else {}), **case.raw}
+    return {
+        "summary": case.summary,
+        "status": case.status,
+        "product_category": case.product_category[:200],
+        "business_type": case.business_type[:200],
+        "incident_type": case.incident_type[:200],
+        "customer_name": case.customer_name[:200],
+        "upstream_created_at": case.create_time,
+        "upstream_data": data,
+    }
+
+
+def tickets_upsert(*, cases: tuple[CaseSummary, ...] | list[CaseSummary]) -> PageCounts:
+    """Write the new and changed tickets of one page in one statement; leave the rest alone.
+
+    Unusable case ids (missing, too long, control characters) are skipped and counted; unknown
+    statuses and unreadable dates are kept as they came (None for a date, raw data in
+    upstream_data)."""
+    by_case_id: dict[str, CaseSummary] = {}
+    skipped = 0
+    for case in cases:
+        if not _usable_case_id(case.case_id):
+            skipped += 1
+            logger.warning("sync skipped a ticket without a usable case id")
+            continue
+        by_case_id[case.case_id] = case  # a case listed twice: the later entry wins
+    current = {
+        ticket.case_id: ticket
+        for ticket in Ticket.objects.filter(case_id__in=by_case_id).only("case_id", *SYNCED_FIELDS)
+    }
+    now = timezone.now()
+    rows, created, unchanged = [], 0, 0
+    for case_id, case in by_case_id.items():
+        existing = current.get(case_id)
+        values = _synced_values(case, existing)
+        if existing and all(getattr(existing, name) == value for name, value in values.items()):
+            unchanged += 1
+            continue
+        created += existing is None
+        rows.append(Ticket(case_id=case_id, refreshed_at=now, **values))
+    if rows:
+        Ticket.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["case_id"],
+            update_fields=[*SYNCED_FIELDS, "refreshed_at", "updated_at"],
+        )
+        ticket_status_counts_forget()
+    return PageCounts(
+        created=created, updated=len(rows) - created, unchanged=unchanged, skipped=skipped
+    )
+
+
+def dimensions_sync(*, client: OsmClient | None = None) -> int:
+    """Upsert the upstream's satisfaction dimensions; ones it no longer lists become inactive.
+    Returns how many it lists."""
+    dimensions = (client or get_client()).satisfaction_dimensions()
+    now = timezone.now()
+    rows = [
+        SatisfactionDimension(
+            satisfaction_id=dimension.satisfaction_id,
+            name=dimension.name[:200],
+            description=dimension.description,
+            value=max(dimension.value, 0),
+            per_value=max(dimension.per_value, 0),
+            category_id=dimension.category_id[:64],
+            is_active=True,
+            synced_at=now,
+        )
+        for dimension in dimensions
+        if 0 <= dimension.satisfaction_id <= limits.SATISFACTION_ID_MAX
+    ]
+    with transaction.atomic():
+        if rows:
+            SatisfactionDimension.objects.bulk_create(
+                rows,
+                update_conflicts=True,
+                unique_fields=["satisfaction_id"],
+                update_fields=[
+                    "name",
+                    "description",
+                    "value",
+                    "per_value",
+                    "category_id",
+                    "is_active",
+                    "synced_at",
+                ],
+            )
+        SatisfactionDimension.objects.exclude(
+            satisfaction_id__in=[row.satisfaction_id for row in rows]
+        ).update(is_active=False)
+    return len(rows)
+
+
+def tickets_sync_now(
+    *,
+    actor: AbstractBaseUser | None = None,
+    full: bool = False,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> SyncRun:
+    """Start and run a sync in this process (the command's path)."""
+    run = sync_start(actor=actor, trigger="command", full=full, since=since, until=until)
+    return sync_run(run=run, on_progress=on_progress)
+
+
+def sync_request(*, actor: AbstractBaseUser) -> SyncRun:
+    """A team lead's "Sync now": queue an incremental run for the worker. Raises
+    SyncAlreadyActive when one is queued or running."""
+    from .tasks import tickets_sync_task
+
+    run = sync_start(actor=actor, trigger="dashboard")
+    tickets_sync_task.enqueue(run_id=run.pk)
+    return run
