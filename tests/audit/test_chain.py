@@ -23,7 +23,7 @@ from ticketui.audit.chain import (
     seal_hash,
     written_pending,
 )
-from ticketui.audit.models import AuditRecord, Kind
+from ticketui.audit.models import AuditRecord, Kind, RecordImmutable
 from ticketui.audit.services import Origin, audit_event, audit_operation_finish
 from ticketui.osm.results import CallResult, Outcome
 
@@ -184,6 +184,20 @@ def test_a_head_kept_outside_catches_records_cut_off_the_end(trail):
     report = chain_verify(anchors=[(6, anchor.split(":")[1])])
 
     assert report.problem == ANCHOR_MISSING.format(seq=6)
+
+
+def test_records_created_in_bulk_are_sealed_in_order(trail, support_user):
+    made = AuditRecord.objects.bulk_create(
+        AuditRecord(
+            kind=Kind.SYNC, created_at="2026-11-01T00:00Z", detail=str(n), seq=999, hash="x"
+        )
+        for n in range(5)
+    )
+
+    assert [record.seq for record in made] == [7, 8, 9, 10, 11]
+    assert chain_verify().intact
+    with pytest.raises(RecordImmutable):
+        AuditRecord.objects.bulk_create([AuditRecord(kind=Kind.SYNC)], ignore_conflicts=True)
 
 
 def test_audit_verify_refuses_a_malformed_anchor(trail):

@@ -245,6 +245,25 @@ def chain_insert(record: AuditRecord, *, using: str | None = None) -> None:
         models.Model.save(record, force_insert=True, using=using)
 
 
+def chain_insert_many(records: list[AuditRecord], *, using: str, insert) -> list[AuditRecord]:
+    """Seal records in the given order and insert them with `insert` (the manager's own
+    bulk_create), under one hold of the chain lock. Seals passed in are ignored."""
+    for record in records:
+        for name in REQUEST_FIELDS + COMPLETION_FIELDS:
+            setattr(record, name, _stored(name, getattr(record, name)))
+        record.completion_seq, record.completion_prev_hash, record.completion_hash = None, "", ""
+    with transaction.atomic(using=using):
+        _lock_chain(using)
+        head = chain_head(using=using)
+        seq, prev = head.seq, head.hash
+        for record in records:
+            seq += 1
+            content = record_content(record, completed_later=written_pending(record))
+            record.seq, record.prev_hash = seq, prev
+            record.hash = prev = seal_hash(content, seq=seq, prev=prev)
+        return insert(records)
+
+
 def chain_complete(
     *, record: AuditRecord, fields: dict[str, Any], using: str = DEFAULT_DB_ALIAS
 ) -> bool:

@@ -43,6 +43,22 @@ FAILURE_OUTCOMES = (
 )
 
 
+class AuditRecordManager(models.Manager):
+    def bulk_create(self, objs, *args, **kwargs):
+        """Many records at once, each sealed into the chain like a single write."""
+        if kwargs.get("ignore_conflicts") or kwargs.get("update_conflicts"):
+            raise RecordImmutable(RECORD_IMMUTABLE)  # a skipped row would leave a hole
+        from .chain import chain_insert_many  # the chain needs the model; imported late
+
+        return chain_insert_many(
+            list(objs),
+            using=self.db,
+            insert=lambda records: super(AuditRecordManager, self).bulk_create(
+                records, *args, **kwargs
+            ),
+        )
+
+
 class AuditRecord(models.Model):
     kind = models.CharField(max_length=16, choices=Kind.choices)
     created_at = models.DateTimeField(db_index=True)
@@ -91,6 +107,8 @@ class AuditRecord(models.Model):
     completion_seq = models.BigIntegerField(unique=True, null=True, blank=True)
     completion_prev_hash = models.CharField(max_length=64, blank=True)
     completion_hash = models.CharField(max_length=64, blank=True)
+
+    objects = AuditRecordManager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
