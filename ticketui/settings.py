@@ -377,3 +377,14 @@ if OSM_AUTH == "aksk":
 # --- Per-user upstream headers and the upstream's own system check -----------------------
 INSTALLED_APPS += ["ticketui.accounts", "ticketui.osm"]
 MIDDLEWARE += ["ticketui.accounts.middleware.ProfileTimeZoneMiddleware"]
+
+
+# --- Audit trail ---------------------------------------------------------------------------
+# An operation still pending this many seconds after the longest a live call can take is
+# presumed dead (its process ended) and reconciled; and how often the background task runs.
+AUDIT_RECONCILE_MARGIN = _read("AUDIT_RECONCILE_MARGIN", env.int, 60)
+AUDIT_RECONCILE_INTERVAL = _read("AUDIT_RECONCILE_INTERVAL", env.int, 300)
+if AUDIT_RECONCILE_MARGIN < 0 or AUDIT_RECONCILE_INTERVAL < 10:
+    raise ImproperlyConfigured(
+        "AUDIT_RECONCILE_MARGIN must be >= 0 and AUDIT_RECONCILE_INTERVAL >= 10 seconds"
+    )

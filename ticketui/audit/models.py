@@ -17,6 +17,8 @@ class Kind(models.TextChoices):
     UNTRACK = "untrack", _("Ticket untracked")
     SYNC = "sync", _("Sync")
     EXPORT = "export", _("Export")
+    # The settlement of an operation whose result was unknown (see reconcile.py).
+    RECONCILE = "reconcile", _("Reconciliation")
 
 
 class RecordOutcome(models.TextChoices):
@@ -27,6 +29,34 @@ class RecordOutcome(models.TextChoices):
     NOT_SENT = "not_sent", _("Not sent")
     UNKNOWN = "unknown", _("Result unknown")
     FAILED = "failed", _("Failed")
+    # A reconciliation found that the upstream did not carry the operation out.
+    NOT_APPLIED = "not_applied", _("Not carried out")
+
+
+# Outcomes a reviewer means by "failed": everything that did not happen as asked.
+FAILURE_OUTCOMES = (
+    RecordOutcome.REJECTED,
+    RecordOutcome.HTTP_ERROR,
+    RecordOutcome.NOT_SENT,
+    RecordOutcome.FAILED,
+    RecordOutcome.NOT_APPLIED,
+)
+
+
+class AuditRecordManager(models.Manager):
+    def bulk_create(self, objs, *args, **kwargs):
+        """Many records at once, each sealed into the chain like a single write."""
+        if kwargs.get("ignore_conflicts") or kwargs.get("update_conflicts"):
+            raise RecordImmutable(RECORD_IMMUTABLE)  # a skipped row would leave a hole
+        from .chain import chain_insert_many  # the chain needs the model; imported late
+
+        return chain_insert_many(
+            list(objs),
+            using=self.db,
+            insert=lambda records: super(AuditRecordManager, self).bulk_create(
+                records, *args, **kwargs
+            ),
+        )
 
 
 class AuditRecord(models.Model):
@@ -64,6 +94,21 @@ class AuditRecord(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=400, blank=True)
     data = models.JSONField(default=dict, blank=True)
+    # A reconciliation record points at the operation it settles.
+    reconciles = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="settlements"
+    )
+
+    # Tamper evidence (chain.py): the seal written with the record, and for an operation the
+    # seal written when it completed. Both are links of the one chain, numbered by `seq`.
+    seq = models.BigIntegerField(unique=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+    completion_seq = models.BigIntegerField(unique=True, null=True, blank=True)
+    completion_prev_hash = models.CharField(max_length=64, blank=True)
+    completion_hash = models.CharField(max_length=64, blank=True)
+
+    objects = AuditRecordManager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -71,11 +116,39 @@ class AuditRecord(models.Model):
         indexes = [
             models.Index(fields=["actor", "-created_at"], name="audit_actor_created"),
             models.Index(fields=["case_id", "-created_at"], name="audit_case_created"),
+            # The review page's filters and sort orders (keyset pagination on (column, id)).
+            models.Index(fields=["-created_at", "-id"], name="audit_created_id"),
+            models.Index(fields=["kind", "-created_at"], name="audit_kind_created"),
+            models.Index(fields=["action_id", "-created_at"], name="audit_action_created"),
+            models.Index(fields=["outcome", "-created_at"], name="audit_outcome_created"),
+            models.Index(fields=["error_code", "-created_at"], name="audit_error_created"),
+            models.Index(fields=["actor_username", "id"], name="audit_username_id"),
+            models.Index(fields=["case_id", "id"], name="audit_case_id"),
+            models.Index(fields=["-duration_ms", "-id"], name="audit_duration_id"),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.action_id} {self.case_id} ({self.outcome})".strip()
 
+    def save(self, *args, **kwargs) -> None:
+        """A record is written once, sealed into the chain; it is never saved again (the one
+        allowed completion goes through services.audit_operation_finish)."""
+        if not self._state.adding:
+            raise RecordImmutable(RECORD_IMMUTABLE)
+        from .chain import chain_insert  # the chain needs the model; imported late
+
+        chain_insert(self, using=kwargs.get("using"))
+
+    def delete(self, *args, **kwargs):
+        raise RecordImmutable(RECORD_IMMUTABLE)
+
     @property
     def is_pending(self) -> bool:
         return self.outcome == RecordOutcome.PENDING
+
+
+RECORD_IMMUTABLE = "Audit records cannot be changed or deleted."
+
+
+class RecordImmutable(Exception):
+    """Raised by any attempt to save an existing audit record or delete one."""

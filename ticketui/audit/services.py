@@ -1,5 +1,6 @@
 """Writes to the audit trail. Operation records are started (pending, committed) before the upstream
-call and finished after it; everything else is recorded in one step."""
+call and finished after it; everything else is recorded in one step. Every write is sealed into
+the hash chain (chain.py); records are never changed afterwards (migration 0005's triggers)."""
 
 from dataclasses import dataclass
 from typing import Any
@@ -10,7 +11,10 @@ from django.utils import timezone
 
 from ticketui.osm.results import CallResult, PreparedCall
 
+from .chain import chain_complete
 from .models import AuditRecord, Kind, RecordOutcome
+from .reconcile import stale_after
+from .tasks import reconcile_schedule
 
 USER_AGENT_MAX = 400
 
@@ -50,7 +54,9 @@ def audit_operation_start(
     call: PreparedCall,
     origin: Origin = NO_ORIGIN,
 ) -> AuditRecord:
-    return AuditRecord.objects.create(
+    """Write (and commit) the pending record, and make sure reconciliation will look at it
+    should nobody ever finish it."""
+    record = AuditRecord.objects.create(
         kind=kind,
         created_at=timezone.now(),
         case_id=case_id,
@@ -64,10 +70,19 @@ def audit_operation_start(
         user_agent=origin.user_agent,
         **_actor_fields(actor),
     )
+    reconcile_schedule(at=record.created_at + stale_after())
+    return record
+
+
+LATE_ANSWER = (
+    "The upstream's answer arrived after reconciliation had already marked this operation "
+    "unknown; this is that answer."
+)
 
 
 def audit_operation_finish(*, record: AuditRecord, result: CallResult) -> AuditRecord:
-    """The one change a record may undergo: pending to its outcome."""
+    """The one change a record may undergo: pending to its outcome. If reconciliation got there
+    first (the answer took longer than it allows for), the answer is kept as a linked record."""
     fields = {
         "outcome": RecordOutcome(result.outcome.value),
         "completed_at": timezone.now(),
@@ -80,7 +95,17 @@ def audit_operation_finish(*, record: AuditRecord, result: CallResult) -> AuditR
         "duration_ms": result.duration_ms,
         "detail": result.detail,
     }
-    AuditRecord.objects.filter(pk=record.pk, outcome=RecordOutcome.PENDING).update(**fields)
+    if not chain_complete(record=record, fields=fields):
+        record.refresh_from_db()
+        AuditRecord.objects.create(
+            kind=Kind.RECONCILE,
+            created_at=fields["completed_at"],
+            reconciles=record,
+            case_id=record.case_id,
+            action_id=record.action_id,
+            data={"source": "late answer"},
+            **{**fields, "detail": f"{LATE_ANSWER} {fields['detail']}".strip()},
+        )
     record.refresh_from_db()
     return record
 
@@ -108,4 +133,16 @@ def audit_event(
         ip_address=origin.ip_address,
         user_agent=origin.user_agent,
         **_actor_fields(actor, username),
+    )
+
+
+def audit_export_record(
+    *, actor: AbstractBaseUser, what: str, filters: dict[str, Any], origin: Origin = NO_ORIGIN
+) -> AuditRecord:
+    """Who exported what, with which filter: written before the first row leaves."""
+    return audit_event(
+        kind=Kind.EXPORT,
+        actor=actor,
+        data={"export": what, "filter": filters},
+        origin=origin,
     )

@@ -1,29 +1,94 @@
-"""The audit trail's pages: the review list and one record's detail."""
+"""The audit trail's pages: the review list, its CSV export, the chain head, one record."""
 
-from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.contrib.auth.decorators import permission_required
+from django.db.models import QuerySet
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from .selectors import audit_record_list, audit_records_visible
+from .chain import chain_head
+from .export import audit_csv_lines
+from .forms import RecordFilterForm
+from .models import AuditRecord
+from .paging import SORTS, keyset_page, sorted_records
+from .selectors import (
+    audit_record_filter,
+    audit_record_list,
+    audit_record_settlements,
+    audit_records_visible,
+)
+from .services import Origin, audit_export_record
 
 PAGE_SIZE = 50
 
 
+def _filtered(request) -> tuple[RecordFilterForm, QuerySet[AuditRecord]]:
+    """The filter from the query string and the records it selects (none while it is invalid)."""
+    form = RecordFilterForm(request.GET, viewer=request.user)
+    records = audit_record_list(viewer=request.user)
+    if not form.is_valid():
+        return form, records.none()
+    return form, audit_record_filter(records, filters=form.record_filter())
+
+
 @require_GET
 def record_list_view(request) -> HttpResponse:
-    page = Paginator(audit_record_list(viewer=request.user), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    form, records = _filtered(request)
+    page = keyset_page(
+        records,
+        sort=SORTS[form.sort_key],
+        after=request.GET.get("after", ""),
+        before=request.GET.get("before", ""),
+        size=PAGE_SIZE,
     )
     template = (
         "audit/list.html#results"
         if request.htmx and not request.htmx.boosted
         else "audit/list.html"
     )
-    return render(request, template, {"page": page})
+    head = chain_head() if request.user.has_perm("audit.view_all_records") else None
+    return render(request, template, {"filters": form, "page": page, "head": head})
+
+
+@require_GET
+def record_export_view(request) -> HttpResponse:
+    form, records = _filtered(request)
+    if not form.is_valid():
+        page = keyset_page(records, sort=SORTS[form.sort_key], size=PAGE_SIZE)
+        return render(request, "audit/list.html", {"filters": form, "page": page}, status=400)
+    audit_export_record(
+        actor=request.user, what="records", filters=form.described(), origin=Origin.of(request)
+    )
+    lines = audit_csv_lines(sorted_records(records, SORTS[form.sort_key]))
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+    response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'
+    return response
+
+
+@require_GET
+@permission_required("audit.view_all_records", raise_exception=True)
+def chain_head_view(request) -> HttpResponse:
+    """The chain's head as a small text file, to keep outside the database."""
+    audit_export_record(
+        actor=request.user, what="chain head", filters={}, origin=Origin.of(request)
+    )
+    head = chain_head()
+    text = (
+        "ticketui audit chain head\n"
+        f"taken: {timezone.localtime().isoformat()}\n"
+        f"seal: {head.seq}\n"
+        f"sha256: {head.hash}\n"
+        f"check later with: python manage.py audit_verify --anchor {head.anchor}\n"
+    )
+    response = HttpResponse(text, content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="audit-head-{head.seq}.txt"'
+    return response
 
 
 @require_GET
 def record_detail_view(request, pk: int) -> HttpResponse:
     record = get_object_or_404(audit_records_visible(viewer=request.user), pk=pk)
-    return render(request, "audit/detail.html", {"record": record})
+    settlements = audit_record_settlements(record=record)
+    return render(request, "audit/detail.html", {"record": record, "settlements": settlements})

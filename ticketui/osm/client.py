@@ -27,6 +27,8 @@ from .results import (
     CasePage,
     CaseSummary,
     Label,
+    OperateLogEntry,
+    OperateLogPage,
     Outcome,
     PreparedCall,
     SatisfactionDimension,
@@ -229,6 +231,30 @@ class OsmClient:
             )
             for item in items or []
             if isinstance(item, dict)
+        )
+
+    def case_operate_logs(
+        self,
+        case_id: str,
+        *,
+        offset: int = 0,
+        limit: int = 100,
+        group_id: str = "",
+        context: CallContext | None = None,
+    ) -> OperateLogPage:
+        """The upstream's own log of what was done to the ticket, oldest first. The documented
+        list key is `incident_operate_log_list`; the sandbox's shorter names are read too."""
+        params: dict[str, Any] = {"offset": offset, "limit": max(1, min(limit, 100))}
+        if group_id:
+            params["group_id"] = group_id
+        data = self._read(
+            f"{self._case_path(case_id)}/operate-logs?{urlencode(params)}", context=context
+        )
+        data = data if isinstance(data, dict) else {}
+        items = data.get("incident_operate_log_list") or data.get("operate_log_list") or []
+        entries = tuple(_operate_log_entry(item) for item in items if isinstance(item, dict))
+        return OperateLogPage(
+            total_count=_int_or_none(data.get("total_count")) or 0, entries=entries
         )
 
     # --- Internals ----------------------------------------------------------------------
@@ -468,4 +494,14 @@ def _case_detail(item: Mapping[str, Any], *, fallback_case_id: str) -> CaseDetai
         resolve_time=parse_time(item.get("resolve_time")),
         messages=messages,
         satisfaction=satisfaction,
+    )
+
+
+def _operate_log_entry(item: Mapping[str, Any]) -> OperateLogEntry:
+    return OperateLogEntry(
+        operate_type=_int_or_none(item.get("operate_type")),
+        operator=_text(item, "operator_name") or _text(item, "operator"),
+        content=_text(item, "operate_desc") or _text(item, "content"),
+        time=parse_time(item.get("operate_time") or item.get("create_time")),
+        raw=dict(item),
     )

@@ -158,3 +158,21 @@ class StatusCount:
     status: int | None
     count: int
     raw: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class OperateLogEntry:
+    """One line of the upstream's own operation log for a ticket (osm-api.md §3).
+    operate_type: 0 create, 2 press, 3 close, 4 cancel, 5 evaluate, 13 delete (others exist)."""
+
+    operate_type: int | None
+    operator: str
+    content: str
+    time: datetime | None
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class OperateLogPage:
+    total_count: int
+    entries: tuple[OperateLogEntry, ...]

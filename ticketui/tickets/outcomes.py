@@ -66,6 +66,9 @@ OUTCOME_MESSAGES = {
         "The upstream answered with an error; the operation was not carried out."
     ),
     RecordOutcome.REJECTED: _("The upstream refused the operation."),
+    RecordOutcome.NOT_APPLIED: _(
+        "Not carried out: the upstream has no trace of it. Nothing changed; you can try again."
+    ),
 }
 
 
@@ -87,4 +90,5 @@ def outcome_tone(record: AuditRecord) -> str:
         RecordOutcome.UNKNOWN: "warning",
         RecordOutcome.PENDING: "warning",
         RecordOutcome.NOT_SENT: "neutral",
+        RecordOutcome.NOT_APPLIED: "neutral",
     }.get(record.outcome, "danger")
