@@ -95,3 +95,12 @@ def test_a_status_the_dashboard_has_no_name_for_can_still_be_filtered(support_cl
 
     assert [t.case_id for t in response.context["page"]] == ["CS900"]
     assert "Unknown status (99)" in response.text
+
+
+def test_the_next_page_link_keeps_the_search_and_moves_one_page(support_client):
+    Ticket.objects.bulk_create(Ticket(case_id=f"CS{n:04d}", status=1) for n in range(60))
+
+    response = support_client.get("/", {"q": "CS", "page": 2})
+
+    assert 'href="?q=CS&amp;page=3"' in response.text
+    assert 'href="?q=CS&amp;page=1"' in response.text
