@@ -130,6 +130,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DATABASES["default"].setdefault("TEST", {})
 if test_name := env.str("TEST_DATABASE_NAME", default=""):
     DATABASES["default"]["TEST"]["NAME"] = test_name
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Tests use a file, as production does: an in-memory database shared between threads locks
+    # whole tables and ignores the busy timeout, which is not how SQLite behaves for real.
+    DATABASES["default"]["TEST"]["NAME"] = str(BASE_DIR / ".test-db.sqlite3")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -170,12 +170,10 @@ def test_the_operate_command_refuses_or_sends_never_crashes(
             "close",
             "--as",
             "sam",
-            "--desc",
-            desc,
-            "--group-id",
-            group_id,
-            "--judgement",
-            judgement,
+            # --name=value, as a script passing a value that starts with "-" must.
+            f"--desc={desc}",
+            f"--group-id={group_id}",
+            f"--judgement={judgement}",
             stdout=out,
         )
     except CommandError as exc:

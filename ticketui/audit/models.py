@@ -152,3 +152,19 @@ RECORD_IMMUTABLE = "Audit records cannot be changed or deleted."
 
 class RecordImmutable(Exception):
     """Raised by any attempt to save an existing audit record or delete one."""
+
+
+class OperationKey(models.Model):
+    """The one-time key of a rendered operation form. The database refuses a second operation
+    with the same key, so a form sent twice (a double click, a retry after a lost answer, two
+    tabs) makes one upstream call. Kept beside the record, not in it, because a key is plumbing,
+    not evidence: the record's seal does not need it."""
+
+    key = models.UUIDField(primary_key=True)
+    record = models.OneToOneField(
+        AuditRecord, on_delete=models.PROTECT, related_name="operation_key"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return str(self.key)

@@ -4,15 +4,17 @@ the hash chain (chain.py); records are never changed afterwards (migration 0005'
 
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
 from ticketui.osm.results import CallResult, PreparedCall
 
 from .chain import chain_complete
-from .models import AuditRecord, Kind, RecordOutcome
+from .models import AuditRecord, Kind, OperationKey, RecordOutcome
 from .reconcile import stale_after
 from .tasks import reconcile_schedule
 
@@ -45,6 +47,14 @@ def _actor_fields(
     return {"actor": None, "actor_username": username[:150]}
 
 
+class DuplicateOperation(Exception):
+    """An operation with this one-time key was already started; `record` is its audit record."""
+
+    def __init__(self, record: AuditRecord) -> None:
+        self.record = record
+        super().__init__(f"operation key already used by audit record {record.pk}")
+
+
 def audit_operation_start(
     *,
     actor: AbstractBaseUser,
@@ -53,25 +63,40 @@ def audit_operation_start(
     action_id: str,
     call: PreparedCall,
     origin: Origin = NO_ORIGIN,
+    idempotency_key: UUID | None = None,
 ) -> AuditRecord:
     """Write (and commit) the pending record, and make sure reconciliation will look at it
-    should nobody ever finish it."""
-    record = AuditRecord.objects.create(
-        kind=kind,
-        created_at=timezone.now(),
-        case_id=case_id,
-        action_id=action_id,
-        outcome=RecordOutcome.PENDING,
-        request_method=call.method,
-        request_path=call.path,
-        request_body=call.body,
-        request_headers=call.headers,
-        ip_address=origin.ip_address,
-        user_agent=origin.user_agent,
-        **_actor_fields(actor),
-    )
+    should nobody ever finish it. With a key already used, nothing is written and
+    DuplicateOperation names the record that used it."""
+    try:
+        with transaction.atomic():
+            record = AuditRecord.objects.create(
+                kind=kind,
+                created_at=timezone.now(),
+                case_id=case_id,
+                action_id=action_id,
+                outcome=RecordOutcome.PENDING,
+                request_method=call.method,
+                request_path=call.path,
+                request_body=call.body,
+                request_headers=call.headers,
+                ip_address=origin.ip_address,
+                user_agent=origin.user_agent,
+                **_actor_fields(actor),
+            )
+            if idempotency_key is not None:
+                OperationKey.objects.create(key=idempotency_key, record=record)
+    except IntegrityError:
+        if idempotency_key is not None and (earlier := audit_record_for_key(idempotency_key)):
+            raise DuplicateOperation(earlier) from None
+        raise
     reconcile_schedule(at=record.created_at + stale_after())
     return record
+
+
+def audit_record_for_key(key: UUID) -> AuditRecord | None:
+    found = OperationKey.objects.select_related("record").filter(key=key).first()
+    return found.record if found else None
 
 
 LATE_ANSWER = (

@@ -1,5 +1,7 @@
 """Forms for the ticket pages; their limits are the upstream's (ticketui.osm.limits)."""
 
+import uuid
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -51,11 +53,15 @@ class OperationForm(forms.Form):
         help_text=_("Only when acting on a ticket opened by another member of your group."),
     )
 
+    # One per rendered form: the same form sent twice is one operation (see operation_submit).
+    idempotency_key = forms.UUIDField(required=False, widget=forms.HiddenInput, initial=uuid.uuid4)
+
     def clean(self):
         cleaned = super().clean()
         if not self.errors:
             try:
-                operation_validate(judgement="", **cleaned)
+                fields = {name: cleaned[name] for name in ("action_id", "operate_desc", "group_id")}
+                operation_validate(judgement="", **fields)
             except ValidationError as exc:
                 for field, messages in exc.message_dict.items():
                     self.add_error(field, messages)

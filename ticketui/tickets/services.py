@@ -2,8 +2,10 @@
 call these; nothing else calls the upstream client."""
 
 import logging
+import time
 from collections.abc import Sequence
 from datetime import timedelta
+from uuid import UUID
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -14,6 +16,7 @@ from ticketui.accounts.selectors import profile_call_context
 from ticketui.audit.models import AuditRecord, Kind
 from ticketui.audit.services import (
     NO_ORIGIN,
+    DuplicateOperation,
     Origin,
     audit_event,
     audit_operation_finish,
@@ -89,8 +92,11 @@ def operation_submit(
     judgement: str = "",
     satisfaction: Sequence[SatisfactionEntry] = (),
     origin: Origin = NO_ORIGIN,
+    idempotency_key: UUID | None = None,
 ) -> AuditRecord:
-    """Send one operation upstream and return its completed audit record."""
+    """Send one operation upstream and return its completed audit record. A form's one-time
+    key makes a second submission of the same form return the first one's record (waiting for
+    its answer if it is still on its way) instead of sending again."""
     if not actor.has_perm("tickets.operate_ticket"):
         raise PermissionDenied(NO_PERMISSION_TO_OPERATE)
     operation_validate(
@@ -107,14 +113,18 @@ def operation_submit(
         context=profile_call_context(user=actor),
     )
     # Committed before the call: a crash while waiting leaves a pending record, never nothing.
-    record = audit_operation_start(
-        actor=actor,
-        kind=Kind.OPERATION,
-        case_id=ticket.case_id,
-        action_id=action_id,
-        call=call,
-        origin=origin,
-    )
+    try:
+        record = audit_operation_start(
+            actor=actor,
+            kind=Kind.OPERATION,
+            case_id=ticket.case_id,
+            action_id=action_id,
+            call=call,
+            origin=origin,
+            idempotency_key=idempotency_key,
+        )
+    except DuplicateOperation as duplicate:
+        return operation_outcome_await(record=duplicate.record)
     try:
         result = client.send(call)
     except AuthenticationError as exc:  # IAM refused or unreachable: nothing was sent
@@ -122,6 +132,19 @@ def operation_submit(
     record = audit_operation_finish(record=record, result=result)
     if result.succeeded:
         ticket_refresh(ticket=ticket, actor=actor)
+    return record
+
+
+DUPLICATE_POLL_SECONDS = 0.1
+
+
+def operation_outcome_await(*, record: AuditRecord) -> AuditRecord:
+    """The record once it has its outcome, or as it stands when the first submission's own wait
+    for the upstream (connect and read timeouts, plus a margin) is over."""
+    deadline = time.monotonic() + settings.OSM_CONNECT_TIMEOUT + settings.OSM_READ_TIMEOUT + 5
+    while record.is_pending and time.monotonic() < deadline:
+        time.sleep(DUPLICATE_POLL_SECONDS)
+        record.refresh_from_db()
     return record
 
 
