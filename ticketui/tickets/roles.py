@@ -12,6 +12,8 @@ ROLES: dict[str, list[tuple[str, str]]] = {
         ("tickets", "track_ticket"),
         ("tickets", "view_ticket"),
         ("audit", "view_all_records"),
+        ("tickets", "view_satisfaction_report"),
+        ("tickets", "change_satisfactiondimension"),
     ],
 }
 
@@ -22,6 +24,10 @@ def roles_ensure(group_model, permission_model) -> None:
     for name, codenames in ROLES.items():
         group, _ = group_model.objects.get_or_create(name=name)
         for app_label, codename in codenames:
-            group.permissions.add(
-                permission_model.objects.get(content_type__app_label=app_label, codename=codename)
-            )
+            # A permission of a model a later migration creates does not exist yet in an
+            # earlier one; that later migration runs this again.
+            permission = permission_model.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if permission is not None:
+                group.permissions.add(permission)

@@ -85,6 +85,14 @@ def operation_submit(
     operation_validate(
         action_id=action_id, operate_desc=operate_desc, group_id=group_id, judgement=judgement
     )
+    if satisfaction:
+        # A survey rides on the close action (issue 4); surveys.py builds on this module.
+        from .surveys import SURVEY_ONLY_ON_CLOSE, satisfaction_validate, ticket_rating_check
+
+        if action_id != "close":
+            raise ValidationError({"ratings": [SURVEY_ONLY_ON_CLOSE]})
+        satisfaction_validate(entries=satisfaction)
+        ticket_rating_check(ticket=ticket)
     client = get_client()
     call = client.prepare_action(
         case_id=ticket.case_id,
@@ -105,6 +113,17 @@ def operation_submit(
     )
     result = client.send(call)
     record = audit_operation_finish(record=record, result=result)
+    if result.succeeded and satisfaction:
+        from .surveys import SurveySource, survey_store
+
+        survey_store(
+            actor=actor,
+            ticket=ticket,
+            record=record,
+            entries=satisfaction,
+            judgement=judgement,
+            source=SurveySource.CLOSE,
+        )
     if result.succeeded:
         ticket_refresh(ticket=ticket)
     return record
