@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import survey_views, views
 
 app_name = "tickets"
 urlpatterns = [
@@ -10,4 +10,6 @@ urlpatterns = [
     path("tickets/<int:pk>/summary", views.ticket_status_view, name="summary"),
     path("tickets/<int:pk>/timeline", views.ticket_timeline_view, name="timeline"),
     path("tickets/<int:pk>/operations", views.operation_create_view, name="operate"),
+    path("tickets/<int:pk>/survey", survey_views.survey_panel_view, name="survey"),
+    path("tickets/<int:pk>/rating", survey_views.rating_create_view, name="rate"),
 ]

@@ -18,6 +18,8 @@ from .models import Ticket
 from .outcomes import outcome_message
 from .selectors import ticket_list, ticket_timeline
 from .services import operation_submit, ticket_refresh_if_stale, ticket_track
+from .survey_views import survey_panel_context
+from .surveys import dimensions_offered
 
 PAGE_SIZE = 25
 UPSTREAM_UNAVAILABLE = "The upstream could not be asked just now: %(reason)s"
@@ -76,13 +78,15 @@ def ticket_track_view(request) -> HttpResponse:
 @require_GET
 def ticket_detail_view(request, pk: int) -> HttpResponse:
     ticket = get_object_or_404(Ticket, pk=pk)
+    dimensions = dimensions_offered(fetch_if_empty=True)
     return render(
         request,
         "tickets/detail.html",
         {
             "ticket": ticket,
             "timeline": ticket_timeline(ticket=ticket),
-            "form": OperationForm(),
+            "form": OperationForm(dimensions=dimensions),
+            **survey_panel_context(ticket=ticket, dimensions=dimensions),
         },
     )
 
@@ -108,13 +112,15 @@ def ticket_timeline_view(request, pk: int) -> HttpResponse:
 @permission_required("tickets.operate_ticket", raise_exception=True)
 def operation_create_view(request, pk: int) -> HttpResponse:
     ticket = get_object_or_404(Ticket, pk=pk)
-    form = OperationForm(request.POST)
+    dimensions = dimensions_offered()
+    form = OperationForm(request.POST, dimensions=dimensions, ticket=ticket)
     if not form.is_valid():
         if request.htmx:
             return render(
                 request, "tickets/detail.html#operation-panel", {"form": form, "ticket": ticket}
             )
         context = {"ticket": ticket, "timeline": ticket_timeline(ticket=ticket), "form": form}
+        context |= survey_panel_context(ticket=ticket, dimensions=dimensions)
         return render(request, "tickets/detail.html", context, status=400)
     record = operation_submit(
         actor=request.user, ticket=ticket, origin=Origin.of(request), **form.cleaned_data
@@ -127,6 +133,6 @@ def operation_create_view(request, pk: int) -> HttpResponse:
     response = render(
         request,
         "tickets/detail.html#operation-panel",
-        {"form": OperationForm(), "ticket": ticket, "record": record},
+        {"form": OperationForm(dimensions=dimensions), "ticket": ticket, "record": record},
     )
     return trigger_client_event(response, "ticket-changed")
