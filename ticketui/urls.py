@@ -10,6 +10,7 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("audit/", include("ticketui.audit.urls")),
+    path("reports/", include("ticketui.tickets.report_urls")),
     path("admin/", admin.site.urls),
     path("", include("ticketui.tickets.urls")),
 ]
