@@ -564,3 +564,33 @@ def test_a_close_survey_entry_outside_the_limits_is_refused_before_sending(
 
     assert not sandbox.state.received
     assert not AuditRecord.objects.exists()
+
+
+def test_a_category_name_the_upstream_sends_is_kept_and_sent(settings, dimensions):
+    sandbox_url = settings.OSM_ENDPOINT
+    settings.OSM_ENDPOINT = "http://127.0.0.1:9"
+    with responses.RequestsMock() as mock:
+        mock.add(
+            responses.GET,
+            "http://127.0.0.1:9/v2/servicerequest/config/satisfaction-dimensions",
+            json={
+                "satisfaction_dimension_list": [
+                    {
+                        "satisfaction_id": 1,
+                        "satisfaction_name": "Response timeliness",
+                        "value": 5,
+                        "per_value": 1,
+                        "sat_category_id": "service",
+                        "sat_category_name": "Service",
+                    }
+                ]
+            },
+        )
+        dimensions_sync()
+    settings.OSM_ENDPOINT = sandbox_url
+
+    entries = survey_validate(
+        ratings={1: 2}, judgement="", dimensions=dimensions_offered(), required=False
+    )
+
+    assert entries[0].sat_category_name == "Service"

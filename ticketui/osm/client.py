@@ -179,6 +179,7 @@ class OsmClient:
                     value=_int_or_none(item.get("value")) or 5,
                     per_value=_int_or_none(item.get("per_value")) or 1,
                     category_id=str(item.get("sat_category_id") or ""),
+                    category_name=str(item.get("sat_category_name") or ""),
                 )
             )
         return dimensions

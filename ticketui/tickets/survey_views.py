@@ -161,7 +161,9 @@ def satisfaction_export_view(request) -> HttpResponse:
         actor=request.user,
         data={
             "export": "satisfaction answers",
-            **{k: str(v) for k, v in form.cleaned_data.items()},
+            **{
+                key: "" if value is None else str(value) for key, value in form.cleaned_data.items()
+            },
         },
         origin=Origin.of(request),
     )

@@ -95,6 +95,7 @@ def dimensions_sync() -> DimensionSync:
                     "value": dim.value,
                     "per_value": dim.per_value,
                     "category_id": dim.category_id[: limits.SATISFACTION_TEXT_MAX],
+                    "category_name": dim.category_name[: limits.SATISFACTION_TEXT_MAX],
                     "offered": True,
                     "synced_at": now,
                 },
