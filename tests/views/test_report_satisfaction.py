@@ -225,3 +225,13 @@ def test_agents_may_not_change_the_survey(support_client, dimensions):
         == 403
     )
     assert not SatisfactionDimension.objects.filter(required=True).exists()
+
+
+def test_the_export_is_the_same_whatever_its_chunk_size():
+    from ticketui.tickets.survey_views import _csv_lines
+
+    rows = [("2026-10-07T09:00:00+08:00", f"CS-{n}", "=1+1", n) for n in range(5)]
+
+    small = list(_csv_lines(iter(rows), rows_per_chunk=2))
+    assert len(small) == 4  # the header, then rows 1-2, 3-4 and 5
+    assert "".join(small) == "".join(_csv_lines(iter(rows), rows_per_chunk=1000))

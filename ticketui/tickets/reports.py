@@ -271,5 +271,6 @@ def survey_answer_rows(*, filters: ReportFilter) -> Iterator[tuple]:
             "survey__judgement",
         )
     )
+    zone = timezone.get_current_timezone()
     for row in rows.iterator(chunk_size=2000):
-        yield (timezone.localtime(row[0]).isoformat(timespec="seconds"), *row[1:])
+        yield (row[0].astimezone(zone).isoformat(timespec="seconds"), *row[1:])

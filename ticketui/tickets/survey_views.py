@@ -2,6 +2,7 @@
 team lead's satisfaction report with its CSV export, and the choice of required dimensions."""
 
 import csv
+import io
 from collections.abc import Callable, Iterator
 from functools import wraps
 from typing import Any
@@ -175,23 +176,29 @@ def satisfaction_export_view(request) -> HttpResponse:
     return response
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def spreadsheet_safe(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
 
 
-def _csv_lines(rows: Iterator[tuple]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
+def _csv_lines(rows: Iterator[tuple], *, rows_per_chunk: int = 1000) -> Iterator[str]:
+    """The CSV in chunks of many rows (one chunk per row would cost more than the rows)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
     # The byte order mark lets spreadsheet programs read the file as UTF-8.
-    yield "\ufeff" + writer.writerow(ANSWER_COLUMNS)
-    for row in rows:
-        yield writer.writerow([spreadsheet_safe(value) for value in row])
+    buffer.write("\ufeff")
+    writer.writerow(ANSWER_COLUMNS)
+    yield buffer.getvalue()  # the download starts before the database is read
+    buffer.seek(0)
+    buffer.truncate()
+    for count, row in enumerate(rows, start=1):
+        writer.writerow([spreadsheet_safe(value) for value in row])
+        if count % rows_per_chunk == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
 
 
 @require_http_methods(["GET", "POST"])
