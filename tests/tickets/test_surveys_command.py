@@ -160,3 +160,13 @@ def test_sync_dimensions_exits_non_zero_when_the_upstream_fails(settings):
 
     with pytest.raises(CommandError, match="Sync stopped"):
         call_command("sync_dimensions")
+
+
+def test_a_description_with_score_is_refused(sandbox, dimensions, support_user):
+    with pytest.raises(CommandError, match="use --judgement"):
+        call_command(
+            "ticket_operate", "CS2026090100004", "score", "--as", "sam", "--desc", "x",
+            "--judgement", "ok", "--rating", "1=5",
+        )  # fmt: skip
+
+    assert not sandbox.state.received

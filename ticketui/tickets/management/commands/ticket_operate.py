@@ -19,6 +19,7 @@ from ticketui.tickets.surveys import dimensions_offered, survey_validate, ticket
 
 RATING_FORMAT = "--rating takes DIMENSION_ID=STARS, e.g. --rating 1=5 (got %r)"
 RATING_ONLY_WITH = "--rating and --judgement go with close or score, not %s."
+NO_DESC_WITH_SCORE = "The rating call has no description: use --judgement for the comment."
 
 
 def rating_argument(text: str) -> tuple[int, int]:
@@ -60,6 +61,8 @@ class Command(BaseCommand):
     ):
         if (ratings or judgement) and action not in ("close", "score"):
             raise CommandError(RATING_ONLY_WITH % action)
+        if desc and action == "score":
+            raise CommandError(NO_DESC_WITH_SCORE)
         stars = dict(ratings)
         if len(stars) < len(ratings):
             raise CommandError("Not sent: each dimension may be rated once.")
