@@ -129,3 +129,23 @@ def ticket(db) -> Ticket:
 @pytest.fixture
 def db_vendor(db) -> str:
     return connection.vendor
+
+
+@pytest.fixture
+def dimensions(sandbox):
+    """The sandbox's satisfaction dimensions, synced: 1 and 3 (5 stars of 1 point), 7 (5 stars of
+    2 points, value 10)."""
+    from ticketui.tickets.models import SatisfactionDimension
+    from ticketui.tickets.surveys import dimensions_sync
+
+    dimensions_sync()
+    sandbox.state.received.clear()  # tests count what the code under test sends
+    return list(SatisfactionDimension.objects.all())
+
+
+@pytest.fixture
+def completed_ticket(db) -> Ticket:
+    """A tracked, completed (status 3) and not yet rated ticket the test sandbox also holds."""
+    return Ticket.objects.create(
+        case_id="CS2026090100004", summary="Bucket 403", status=3, product_category="OBS"
+    )

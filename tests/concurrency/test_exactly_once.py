@@ -93,3 +93,26 @@ def test_concurrent_writers_lose_no_record(support_user):
         list(pool.map(write, range(8)))
 
     assert AuditRecord.objects.filter(kind=Kind.EXPORT).count() == 80
+
+
+@pytest.mark.django_db
+def test_the_same_rating_form_sent_twice_is_one_rating(
+    support_client, sandbox, completed_ticket, dimensions
+):
+    page = support_client.get(f"/tickets/{completed_ticket.pk}/")
+    key = page.context["rating_form"]["idempotency_key"].value()
+    form = {
+        "rating_1": "4",
+        "rating_3": "5",
+        "rating_7": "5",
+        "judgement": "Quick and right",
+        "idempotency_key": str(key),
+    }
+
+    first = support_client.post(f"/tickets/{completed_ticket.pk}/rating", form, headers=HTMX)
+    second = support_client.post(f"/tickets/{completed_ticket.pk}/rating", form, headers=HTMX)
+
+    assert first.status_code == second.status_code == 200
+    assert len([r for r in sandbox.state.received if r.method == "POST"]) == 1
+    assert AuditRecord.objects.filter(kind=Kind.RATING).count() == 1
+    assert "already been rated" not in second.text

@@ -161,16 +161,16 @@ def test_an_upstream_failure_ends_the_run_as_failed_and_is_recorded(sandbox, set
     assert AuditRecord.objects.get(kind=Kind.SYNC).outcome == RecordOutcome.FAILED
 
 
-def test_satisfaction_dimensions_are_synced_and_dropped_ones_deactivated(sandbox):
-    SatisfactionDimension.objects.create(satisfaction_id=42, name="Retired")
+def test_satisfaction_dimensions_are_synced_and_dropped_ones_no_longer_offered(sandbox):
+    SatisfactionDimension.objects.create(satisfaction_id=42, name="Retired", value=5, per_value=1)
 
     run = tickets_sync_now()
 
     assert run.dimensions == 3
-    active = SatisfactionDimension.objects.filter(is_active=True)
-    assert [d.satisfaction_id for d in active] == [1, 3, 7]
-    assert SatisfactionDimension.objects.get(satisfaction_id=7).steps == 5
-    assert not SatisfactionDimension.objects.get(satisfaction_id=42).is_active
+    offered = SatisfactionDimension.objects.filter(offered=True)
+    assert [d.satisfaction_id for d in offered] == [1, 3, 7]
+    assert SatisfactionDimension.objects.get(satisfaction_id=7).stars == 5
+    assert not SatisfactionDimension.objects.get(satisfaction_id=42).offered
 
 
 def test_the_command_shows_progress_and_reports_zero_changed_the_second_time(sandbox, capsys):

@@ -212,6 +212,7 @@ class OsmClient:
                     value=_int_or(item.get("value"), 5),
                     per_value=_int_or(item.get("per_value"), 1),
                     category_id=str(item.get("sat_category_id") or ""),
+                    category_name=str(item.get("sat_category_name") or ""),
                 )
             )
         return dimensions

@@ -135,6 +135,7 @@ class SatisfactionDimension:
     value: int
     per_value: int
     category_id: str = ""
+    category_name: str = ""  # not in the documented list; kept when the upstream sends it
 
 
 def parse_time(value: Any) -> datetime | None:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from ticketui.osm import limits
 
 from .services import case_id_validate, operation_validate
+from .survey_forms import SurveyFieldsMixin
 
 ACTION_CHOICES = [
     ("close", _("Close")),
@@ -35,7 +36,9 @@ class TrackTicketForm(forms.Form):
             raise ValidationError(exc.message_dict["case_id"]) from None
 
 
-class OperationForm(forms.Form):
+class OperationForm(SurveyFieldsMixin, forms.Form):
+    """An operation; when it is close, the survey (if the customer gave one) rides along."""
+
     action_id = forms.ChoiceField(
         choices=ACTION_CHOICES, widget=forms.RadioSelect, label=_("Operation")
     )
@@ -58,10 +61,22 @@ class OperationForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        # The survey only rides on close; for other actions its (hidden) fields are ignored.
+        if cleaned.get("action_id") == "close":
+            ratings = self.survey_ratings()
+            cleaned["judgement"] = cleaned.get("judgement", "")
+            cleaned["satisfaction"] = self.survey_entries(ratings, required=False)
+        else:
+            self.survey_ignore()
+            cleaned["judgement"], cleaned["satisfaction"] = "", []
         if not self.errors:
             try:
-                fields = {name: cleaned[name] for name in ("action_id", "operate_desc", "group_id")}
-                operation_validate(judgement="", **fields)
+                operation_validate(
+                    action_id=cleaned["action_id"],
+                    operate_desc=cleaned["operate_desc"],
+                    group_id=cleaned["group_id"],
+                    judgement=cleaned["judgement"],
+                )
             except ValidationError as exc:
                 for field, messages in exc.message_dict.items():
                     self.add_error(field, messages)

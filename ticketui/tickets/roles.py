@@ -13,6 +13,8 @@ ROLES: dict[str, list[tuple[str, str]]] = {
         ("tickets", "view_ticket"),
         ("audit", "view_all_records"),
         ("tickets", "run_sync"),
+        ("tickets", "view_satisfaction_report"),
+        ("tickets", "change_satisfactiondimension"),
     ],
 }
 
@@ -23,9 +25,10 @@ def roles_ensure(group_model, permission_model) -> None:
     for name, codenames in ROLES.items():
         group, _ = group_model.objects.get_or_create(name=name)
         for app_label, codename in codenames:
+            # A permission of a model a later migration creates does not exist yet in an
+            # earlier one; that later migration runs this again.
             permission = permission_model.objects.filter(
                 content_type__app_label=app_label, codename=codename
             ).first()
-            # A permission whose model a later migration creates is granted by that migration.
             if permission is not None:
                 group.permissions.add(permission)

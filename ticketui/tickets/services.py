@@ -21,6 +21,7 @@ from ticketui.audit.services import (
     audit_event,
     audit_operation_finish,
     audit_operation_start,
+    audit_record_for_key,
 )
 from ticketui.osm import limits
 from ticketui.osm.auth import AuthenticationError
@@ -99,9 +100,20 @@ def operation_submit(
     its answer if it is still on its way) instead of sending again."""
     if not actor.has_perm("tickets.operate_ticket"):
         raise PermissionDenied(NO_PERMISSION_TO_OPERATE)
+    if idempotency_key is not None and (earlier := audit_record_for_key(idempotency_key)):
+        # Before any check of the ticket's state, which the first submission may have changed.
+        return operation_outcome_await(record=earlier)
     operation_validate(
         action_id=action_id, operate_desc=operate_desc, group_id=group_id, judgement=judgement
     )
+    if satisfaction:
+        # A survey rides on the close action (issue 4); surveys.py builds on this module.
+        from .surveys import SURVEY_ONLY_ON_CLOSE, satisfaction_validate, ticket_rating_check
+
+        if action_id != "close":
+            raise ValidationError({"ratings": [SURVEY_ONLY_ON_CLOSE]})
+        satisfaction_validate(entries=satisfaction)
+        ticket_rating_check(ticket=ticket)
     client = get_client()
     call = client.prepare_action(
         case_id=ticket.case_id,
@@ -130,12 +142,33 @@ def operation_submit(
     except AuthenticationError as exc:  # IAM refused or unreachable: nothing was sent
         result = exc.result
     record = audit_operation_finish(record=record, result=result)
+    if result.succeeded and satisfaction:
+        from .surveys import SurveySource, survey_store
+
+        survey_store(
+            actor=actor,
+            ticket=ticket,
+            record=record,
+            entries=satisfaction,
+            judgement=judgement,
+            source=SurveySource.CLOSE,
+        )
     if result.succeeded:
         ticket_refresh(ticket=ticket, actor=actor)
     return record
 
 
 DUPLICATE_POLL_SECONDS = 0.1
+
+
+def operation_replay(*, key: str) -> AuditRecord | None:
+    """If a form with this one-time key was already sent, its record (once it has an outcome):
+    what a second submission of that form shows, before any check of a ticket it changed."""
+    try:
+        earlier = audit_record_for_key(UUID(key))
+    except (ValueError, TypeError):
+        return None
+    return operation_outcome_await(record=earlier) if earlier else None
 
 
 def operation_outcome_await(*, record: AuditRecord) -> AuditRecord:

@@ -30,8 +30,9 @@ from ticketui.osm.client import OsmClient
 from ticketui.osm.configured import get_client
 from ticketui.osm.results import CaseSummary, UpstreamError
 
-from .models import ACTIVE_SYNC_STATUSES, SatisfactionDimension, SyncRun, SyncStatus, Ticket
+from .models import ACTIVE_SYNC_STATUSES, SyncRun, SyncStatus, Ticket
 from .selectors import ticket_status_counts_forget
+from .surveys import dimensions_sync
 
 logger = logging.getLogger(__name__)
 
@@ -181,7 +182,8 @@ def sync_run(*, run: SyncRun, on_progress: ProgressCallback | None = None) -> Sy
     client = get_client()
     outcome = RecordOutcome.SUCCEEDED
     try:
-        run.dimensions = dimensions_sync(client=client)
+        dimensions = dimensions_sync()
+        run.dimensions = dimensions.created + dimensions.updated
         _sync_tickets(client, run, on_progress, end=explicit_end)
         run.status = SyncStatus.SUCCEEDED
     except UpstreamError as exc:
@@ -345,47 +347,6 @@ def tickets_upsert(*, cases: tuple[CaseSummary, ...] | list[CaseSummary]) -> Pag
     return PageCounts(
         created=created, updated=len(rows) - created, unchanged=unchanged, skipped=skipped
     )
-
-
-def dimensions_sync(*, client: OsmClient | None = None) -> int:
-    """Upsert the upstream's satisfaction dimensions; ones it no longer lists become inactive.
-    Returns how many it lists."""
-    dimensions = (client or get_client()).satisfaction_dimensions()
-    now = timezone.now()
-    rows = [
-        SatisfactionDimension(
-            satisfaction_id=dimension.satisfaction_id,
-            name=dimension.name[:200],
-            description=dimension.description,
-            value=max(dimension.value, 0),
-            per_value=max(dimension.per_value, 0),
-            category_id=dimension.category_id[:64],
-            is_active=True,
-            synced_at=now,
-        )
-        for dimension in dimensions
-        if 0 <= dimension.satisfaction_id <= limits.SATISFACTION_ID_MAX
-    ]
-    with transaction.atomic():
-        if rows:
-            SatisfactionDimension.objects.bulk_create(
-                rows,
-                update_conflicts=True,
-                unique_fields=["satisfaction_id"],
-                update_fields=[
-                    "name",
-                    "description",
-                    "value",
-                    "per_value",
-                    "category_id",
-                    "is_active",
-                    "synced_at",
-                ],
-            )
-        SatisfactionDimension.objects.exclude(
-            satisfaction_id__in=[row.satisfaction_id for row in rows]
-        ).update(is_active=False)
-    return len(rows)
 
 
 def tickets_sync_now(

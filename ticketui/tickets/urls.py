@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import survey_views, views
 
 app_name = "tickets"
 urlpatterns = [
@@ -12,4 +12,6 @@ urlpatterns = [
     path("tickets/<int:pk>/operations", views.operation_create_view, name="operate"),
     path("tickets/sync", views.sync_create_view, name="sync"),
     path("tickets/sync/<int:pk>", views.sync_status_view, name="sync-status"),
+    path("tickets/<int:pk>/survey", survey_views.survey_panel_view, name="survey"),
+    path("tickets/<int:pk>/rating", survey_views.rating_create_view, name="rate"),
 ]

@@ -17,7 +17,9 @@ from .forms import OperationForm, TicketFilterForm, TrackTicketForm
 from .models import SyncRun, Ticket
 from .outcomes import outcome_message
 from .selectors import ticket_list, ticket_status_counts, ticket_timeline
-from .services import operation_submit, ticket_refresh_if_stale, ticket_track
+from .services import operation_replay, operation_submit, ticket_refresh_if_stale, ticket_track
+from .survey_views import survey_panel_context
+from .surveys import dimensions_offered
 from .sync import SyncAlreadyActive, sync_latest, sync_request
 
 PAGE_SIZE = 25
@@ -88,7 +90,13 @@ def ticket_track_view(request) -> HttpResponse:
 @require_GET
 def ticket_detail_view(request, pk: int) -> HttpResponse:
     ticket = get_object_or_404(Ticket, pk=pk)
-    context = {"ticket": ticket, "form": OperationForm(), **_timeline(ticket)}
+    dimensions = dimensions_offered(fetch_if_empty=True)
+    context = {
+        "ticket": ticket,
+        "form": OperationForm(dimensions=dimensions),
+        **_timeline(ticket),
+        **survey_panel_context(ticket=ticket, dimensions=dimensions),
+    }
     return render(request, "tickets/detail.html", context)
 
 
@@ -119,27 +127,33 @@ def ticket_timeline_view(request, pk: int) -> HttpResponse:
 @permission_required("tickets.operate_ticket", raise_exception=True)
 def operation_create_view(request, pk: int) -> HttpResponse:
     ticket = get_object_or_404(Ticket, pk=pk)
-    form = OperationForm(request.POST)
+    dimensions = dimensions_offered()
+    form = OperationForm(request.POST, dimensions=dimensions, ticket=ticket)
+    if (record := operation_replay(key=request.POST.get("idempotency_key", ""))) is not None:
+        return _operation_outcome(request, ticket, record, dimensions)
     if not form.is_valid():
         if request.htmx:
             return render(
                 request, "tickets/detail.html#operation-panel", {"form": form, "ticket": ticket}
             )
         context = {"ticket": ticket, "form": form, **_timeline(ticket)}
+        context |= survey_panel_context(ticket=ticket, dimensions=dimensions)
         return render(request, "tickets/detail.html", context, status=400)
     record = operation_submit(
         actor=request.user, ticket=ticket, origin=Origin.of(request), **form.cleaned_data
     )
+    return _operation_outcome(request, ticket, record, dimensions)
+
+
+def _operation_outcome(request, ticket: Ticket, record, dimensions) -> HttpResponse:
+    """The outcome in place (a fresh form, with a new one-time key), or back to the ticket."""
     if not request.htmx:
         level = messages.SUCCESS if record.outcome == "succeeded" else messages.WARNING
         messages.add_message(request, level, outcome_message(record))
         return redirect(ticket)
     ticket.refresh_from_db()
-    response = render(
-        request,
-        "tickets/detail.html#operation-panel",
-        {"form": OperationForm(), "ticket": ticket, "record": record},
-    )
+    context = {"form": OperationForm(dimensions=dimensions), "ticket": ticket, "record": record}
+    response = render(request, "tickets/detail.html#operation-panel", context)
     return trigger_client_event(response, "ticket-changed")
 
 
