@@ -33,13 +33,17 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser, request, settings):
+@pytest.fixture(autouse=True)
+def _plain_static_names(settings):
     # The live server finds static files by their plain names; hashing is tested elsewhere.
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture
+def page(browser, request):
     context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-US")
     page = context.new_page()
     page.set_default_timeout(10_000)
