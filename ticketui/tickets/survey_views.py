@@ -58,6 +58,7 @@ def survey_panel_context(
 
 
 @require_GET
+@permission_required("tickets.view_ticket", raise_exception=True)
 def survey_panel_view(request, pk: int) -> HttpResponse:
     ticket = get_object_or_404(Ticket, pk=pk)
     context = {

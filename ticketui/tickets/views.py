@@ -27,6 +27,7 @@ UPSTREAM_UNAVAILABLE = "The upstream could not be asked just now: %(reason)s"
 
 
 @require_GET
+@permission_required("tickets.view_ticket", raise_exception=True)
 def ticket_list_view(request) -> HttpResponse:
     filters = TicketFilterForm(request.GET)
     cleaned = filters.cleaned_data if filters.is_valid() else {}
@@ -88,6 +89,7 @@ def ticket_track_view(request) -> HttpResponse:
 
 
 @require_GET
+@permission_required("tickets.view_ticket", raise_exception=True)
 def ticket_detail_view(request, pk: int) -> HttpResponse:
     ticket = get_object_or_404(Ticket, pk=pk)
     dimensions = dimensions_offered(fetch_if_empty=True)
@@ -101,6 +103,7 @@ def ticket_detail_view(request, pk: int) -> HttpResponse:
 
 
 @require_GET
+@permission_required("tickets.view_ticket", raise_exception=True)
 def ticket_status_view(request, pk: int) -> HttpResponse:
     """The ticket's header, refreshed from the upstream when the local copy is stale."""
     ticket = ticket_refresh_if_stale(ticket=get_object_or_404(Ticket, pk=pk), actor=request.user)
@@ -113,6 +116,7 @@ def _timeline(ticket: Ticket, before: int | None = None) -> dict:
 
 
 @require_GET
+@permission_required("tickets.view_ticket", raise_exception=True)
 def ticket_timeline_view(request, pk: int) -> HttpResponse:
     """The timeline's first page (after an operation), or the page older than `before`."""
     ticket = get_object_or_404(Ticket, pk=pk)
@@ -172,6 +176,7 @@ def sync_create_view(request) -> HttpResponse:
 
 
 @require_GET
+@permission_required("tickets.view_ticket", raise_exception=True)
 def sync_status_view(request, pk: int) -> HttpResponse:
     """The sync's progress, polled while it runs; its end tells the list to reload."""
     run = get_object_or_404(SyncRun, pk=pk)

@@ -1,0 +1,107 @@
+"""Every URL and method for every kind of visitor: anonymous, support, team lead, a user in no
+group and an inactive user. A refused request never reaches the upstream."""
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+
+from ticketui.audit.models import AuditRecord, Kind
+from ticketui.tickets.models import SyncRun
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("anonymous", "support", "lead", "outsider", "inactive")
+
+# (method, url template, expected status per role in ROLES order). {t} a ticket, {r} an audit
+# record of the support agent, {s} a sync run. 302 for the anonymous means "sent to log in".
+MATRIX = [
+    ("GET", "/accounts/login/", (200, 302, 302, 302, 200)),
+    ("GET", "/accounts/profile/", (302, 200, 200, 200, 302)),
+    ("POST", "/accounts/language", (302, 302, 302, 302, 302)),
+    ("GET", "/healthz", (200, 200, 200, 200, 200)),
+    ("GET", "/", (302, 200, 200, 403, 302)),
+    ("POST", "/tickets/track", (302, 302, 302, 403, 302)),
+    ("GET", "/tickets/{t}/", (302, 200, 200, 403, 302)),
+    ("GET", "/tickets/{t}/summary", (302, 200, 200, 403, 302)),
+    ("GET", "/tickets/{t}/timeline", (302, 200, 200, 403, 302)),
+    ("GET", "/tickets/{t}/survey", (302, 200, 200, 403, 302)),
+    ("POST", "/tickets/{t}/operations", (302, 302, 302, 403, 302)),
+    ("POST", "/tickets/{t}/rating", (302, 400, 400, 403, 302)),
+    ("GET", "/tickets/{t}/operations", (302, 405, 405, 405, 302)),
+    ("POST", "/tickets/sync", (302, 403, 302, 403, 302)),
+    ("GET", "/tickets/sync/{s}", (302, 200, 200, 403, 302)),
+    ("GET", "/audit/", (302, 200, 200, 200, 302)),
+    ("GET", "/audit/{r}/", (302, 200, 200, 404, 302)),
+    ("GET", "/audit/export.csv", (302, 200, 200, 200, 302)),
+    ("GET", "/audit/head.txt", (302, 403, 200, 403, 302)),
+    ("GET", "/reports/satisfaction", (302, 403, 200, 403, 302)),
+    ("GET", "/reports/satisfaction.csv", (302, 403, 200, 403, 302)),
+    ("GET", "/reports/satisfaction/dimensions", (302, 403, 200, 403, 302)),
+    ("POST", "/reports/satisfaction/dimensions", (302, 403, 302, 403, 302)),
+]
+
+
+@pytest.fixture
+def visitors(support_user, team_lead, outsider):
+    inactive = User.objects.create_user("ina", password="correct horse battery", is_active=False)
+    clients = {"anonymous": Client()}
+    for role, user in (
+        ("support", support_user),
+        ("lead", team_lead),
+        ("outsider", outsider),
+        ("inactive", inactive),
+    ):
+        clients[role] = Client()
+        clients[role].force_login(user)
+    return clients
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "expected"), MATRIX, ids=[f"{m} {u}" for m, u, _ in MATRIX]
+)
+def test_every_url_answers_each_kind_of_visitor_as_its_role_allows(
+    visitors, sandbox, ticket, support_user, method, url, expected
+):
+    record = AuditRecord.objects.filter(kind=Kind.LOGIN, actor=support_user).first()
+    run = SyncRun.objects.create(status="succeeded")
+    target = url.format(t=ticket.pk, r=record.pk, s=run.pk)
+    data = (
+        {"case_id": "CS2026090100001", "action_id": "press", "language": "en-us"}
+        if method == "POST"
+        else None
+    )
+
+    for role, status in zip(ROLES, expected, strict=True):
+        sandbox.state.received.clear()
+        client = visitors[role]
+        response = client.post(target, data) if method == "POST" else client.get(target)
+
+        assert response.status_code == status, f"{role} {method} {target}"
+        if role in ("anonymous", "inactive") and status == 302 and url != "/accounts/language":
+            assert response["Location"].startswith("/accounts/login/")
+        if status in (302, 403, 404, 405) and role in ("anonymous", "outsider", "inactive"):
+            assert not [r for r in sandbox.state.received if r.method == "POST"], (
+                f"{role} reached the upstream"
+            )
+
+
+def test_the_matrix_covers_every_url_of_the_dashboard():
+    from django.urls import get_resolver
+
+    def patterns(resolver, prefix=""):
+        for pattern in resolver.url_patterns:
+            if hasattr(pattern, "url_patterns"):
+                if "admin" not in str(pattern.pattern):
+                    yield from patterns(pattern, prefix + str(pattern.pattern))
+            else:
+                yield prefix + str(pattern.pattern)
+
+    covered = {
+        url.replace("{t}", "<int:pk>")
+        .replace("{r}", "<int:pk>")
+        .replace("{s}", "<int:pk>")
+        .lstrip("/")
+        for _, url, _ in MATRIX
+    }
+    missing = set(patterns(get_resolver())) - covered - {"accounts/logout/"}
+    assert not missing
