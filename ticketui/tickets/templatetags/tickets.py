@@ -1,6 +1,7 @@
 import json
 
 from django import template
+from django.utils.translation import gettext_lazy as _
 
 from ticketui.audit.models import AuditRecord
 
@@ -23,3 +24,18 @@ def tone(record: AuditRecord) -> str:
 def pretty_json(value) -> str:
     """JSON for reading; the template escapes it."""
     return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True)
+
+
+ACTION_LABELS = {
+    "close": _("Close"),
+    "press": _("Urge"),
+    "cancel": _("Cancel"),
+    "delete": _("Delete"),
+    "score": _("Rate"),
+}
+
+
+@register.filter
+def action_label(action_id: str) -> str:
+    """An upstream action id in the reader's language; an unknown one as it came."""
+    return str(ACTION_LABELS.get(action_id, action_id))
