@@ -6,20 +6,17 @@ through the DevTools protocol: a <script> tag added by Playwright is inline, and
 (script-src 'self' 'nonce-…') rightly refuses it. Init scripts are not subject to the page's CSP,
 so the pages are audited exactly as users get them, CSP and all, without bypass_csp."""
 
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
-from ticketui.audit.models import AuditRecord, Kind, RecordOutcome
-from ticketui.osm.results import SatisfactionEntry
-from ticketui.tickets.models import SurveySource, Ticket
+from ticketui.audit.models import AuditRecord, Kind
+from ticketui.tickets.models import Ticket
 from ticketui.tickets.services import tickets_sync
-from ticketui.tickets.surveys import dimensions_sync, survey_store
+from ticketui.tickets.surveys import dimensions_sync
 
-from .conftest import ARTIFACTS
+from .conftest import ARTIFACTS, surveys_given
 
 pytestmark = [
     pytest.mark.browser,
@@ -36,41 +33,6 @@ RUN_AXE = """async () => {
     nodes: v.nodes.slice(0, 5).map(n => n.target.join(" ") + " :: " + n.failureSummary),
   }));
 }"""
-
-
-def surveys_given(agent, count: int = 6) -> None:
-    """A few surveys the upstream accepted over the last days, so the report draws its charts."""
-    scales = {1: ("Response timeliness", 5, 1), 3: ("Handling result", 5, 1), 7: ("Overall", 10, 2)}
-    for number in range(count):
-        when = timezone.now() - timedelta(days=number * 3)
-        record = AuditRecord.objects.create(
-            kind=Kind.RATING,
-            created_at=when,
-            actor=agent,
-            actor_username=agent.username,
-            case_id=f"CS20260801{number:05d}",
-            action_id="score",
-            outcome=RecordOutcome.SUCCEEDED,
-        )
-        stars = {1: 5 - number % 3, 3: 3 + number % 3, 7: 2 + number % 4}
-        entries = [
-            SatisfactionEntry(
-                satisfaction_id=dimension,
-                satisfaction_value=given * scales[dimension][2],
-                value=scales[dimension][1],
-                per_value=scales[dimension][2],
-                satisfaction_name=scales[dimension][0],
-            )
-            for dimension, given in stars.items()
-        ]
-        survey_store(
-            actor=agent,
-            ticket=Ticket(case_id=record.case_id, product_category=("ECS", "OBS")[number % 2]),
-            record=record,
-            entries=entries,
-            judgement="Quick and clear" if number % 2 else "",
-            source=SurveySource.SCORE,
-        )
 
 
 @pytest.fixture
