@@ -2,11 +2,17 @@
 
 import os
 import shutil
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from tests.conftest import SECRET_CANARY
+from ticketui.audit.models import AuditRecord, Kind, RecordOutcome
+from ticketui.osm.results import SatisfactionEntry
+from ticketui.tickets.models import SurveySource, Ticket
+from ticketui.tickets.surveys import survey_store
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -70,3 +76,38 @@ def login(page, live_server):
         return page
 
     return log_in
+
+
+def surveys_given(agent, count: int = 6) -> None:
+    """A few surveys the upstream accepted over the last days, so the report draws its charts."""
+    scales = {1: ("Response timeliness", 5, 1), 3: ("Handling result", 5, 1), 7: ("Overall", 10, 2)}
+    for number in range(count):
+        when = timezone.now() - timedelta(days=number * 3)
+        record = AuditRecord.objects.create(
+            kind=Kind.RATING,
+            created_at=when,
+            actor=agent,
+            actor_username=agent.username,
+            case_id=f"CS20260801{number:05d}",
+            action_id="score",
+            outcome=RecordOutcome.SUCCEEDED,
+        )
+        stars = {1: 5 - number % 3, 3: 3 + number % 3, 7: 2 + number % 4}
+        entries = [
+            SatisfactionEntry(
+                satisfaction_id=dimension,
+                satisfaction_value=given * scales[dimension][2],
+                value=scales[dimension][1],
+                per_value=scales[dimension][2],
+                satisfaction_name=scales[dimension][0],
+            )
+            for dimension, given in stars.items()
+        ]
+        survey_store(
+            actor=agent,
+            ticket=Ticket(case_id=record.case_id, product_category=("ECS", "OBS")[number % 2]),
+            record=record,
+            entries=entries,
+            judgement="Quick and clear" if number % 2 else "",
+            source=SurveySource.SCORE,
+        )

@@ -1,0 +1,104 @@
+"""Every main page, in English and in Chinese, passes axe-core's audit with no serious or
+critical violation; each page's screenshot is kept in test-artifacts/pages/.
+
+axe-core (tests/e2e/vendor/axe.min.js, MPL-2.0, see the README there) is added as an init script
+through the DevTools protocol: a <script> tag added by Playwright is inline, and the pages' CSP
+(script-src 'self' 'nonce-…') rightly refuses it. Init scripts are not subject to the page's CSP,
+so the pages are audited exactly as users get them, CSP and all, without bypass_csp."""
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from ticketui.audit.models import AuditRecord, Kind
+from ticketui.tickets.models import Ticket
+from ticketui.tickets.services import tickets_sync
+from ticketui.tickets.surveys import dimensions_sync
+
+from .conftest import ARTIFACTS, surveys_given
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+SERIOUS = {"serious", "critical"}
+LANGUAGES = {"en": ("EN", "en"), "zh": ("中文", "zh-hans")}
+RUN_AXE = """async () => {
+  const result = await axe.run(document, {resultTypes: ["violations"]});
+  return result.violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.slice(0, 5).map(n => n.target.join(" ") + " :: " + n.failureSummary),
+  }));
+}"""
+
+
+@pytest.fixture
+def site(sandbox, team_lead, support_user):
+    tickets_sync()
+    dimensions_sync()
+    surveys_given(support_user)
+    return {
+        "awaiting": Ticket.objects.get(case_id="CS2026090100003"),
+        "completed": Ticket.objects.get(case_id="CS2026090100004"),
+        "record": AuditRecord.objects.filter(kind=Kind.RATING).first(),
+    }
+
+
+def audited(page, name: str, language: str) -> list[str]:
+    """The page's serious and critical violations, described; its screenshot is kept."""
+    expect(page.locator("html")).to_have_attribute("lang", LANGUAGES[language][1])
+    folder = ARTIFACTS / "pages"
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=folder / f"{name}-{language}.png", full_page=True)
+    return [
+        f"{name}-{language}: {violation['id']} ({violation['impact']}) {violation['help']}: "
+        + "; ".join(violation["nodes"])
+        for violation in page.evaluate(RUN_AXE)
+        if violation["impact"] in SERIOUS
+    ]
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_every_main_page_has_no_serious_accessibility_violation(
+    browser, page, login, live_server, site, language
+):
+    page.context.add_init_script(path=str(AXE))
+    found: list[str] = []
+
+    # Before logging in, the browser's own language chooses the login page's language.
+    visitor = browser.new_context(
+        viewport={"width": 1366, "height": 900}, locale={"en": "en-US", "zh": "zh-CN"}[language]
+    )
+    visitor.add_init_script(path=str(AXE))
+    login_page = visitor.new_page()
+    login_page.goto(f"{live_server.url}/accounts/login/")
+    found += audited(login_page, "login", language)
+    visitor.close()
+
+    login("tess")
+    page.get_by_role("button", name=LANGUAGES[language][0], exact=True).click()
+    found += audited(page, "ticket-list", language)
+
+    page.goto(f"{live_server.url}/tickets/{site['awaiting'].pk}/")
+    page.locator("input[name=action_id][value=close]").check()
+    expect(page.locator(".survey-section")).to_be_visible()
+    found += audited(page, "ticket-awaiting-confirmation", language)
+
+    page.goto(f"{live_server.url}/tickets/{site['completed'].pk}/")
+    expect(page.locator("#survey-panel form")).to_be_visible()
+    found += audited(page, "ticket-completed-unrated", language)
+
+    for name, path in [
+        ("audit-list", "/audit/"),
+        ("audit-record", f"/audit/{site['record'].pk}/"),
+        ("satisfaction-report", "/reports/satisfaction"),
+        ("satisfaction-dimensions", "/reports/satisfaction/dimensions"),
+        ("profile", "/accounts/profile/"),
+    ]:
+        page.goto(f"{live_server.url}{path}")
+        found += audited(page, name, language)
+
+    assert not found, "\n".join(found)
