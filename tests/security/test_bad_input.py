@@ -2,6 +2,7 @@
 error or a correct send, never a server error; stored text is always rendered escaped."""
 
 import io
+import json
 import logging
 import re
 
@@ -196,3 +197,82 @@ def test_no_message_can_split_a_plain_log_line(message):
 
     assert "\n" not in line
     assert "\r" not in line
+
+
+@examples
+@given(
+    stars=st.lists(
+        st.sampled_from(["", "0", "1", "5", "6", "-1", "1.5", "x", "９", "\x00", "99999999999"]),
+        min_size=3,
+        max_size=3,
+    ),
+    judgement=text_around(400),
+)
+def test_the_rating_form_gives_field_errors_or_sends_never_a_server_error(
+    support_client, completed_ticket, settings, stars, judgement
+):
+    from ticketui.tickets.models import SatisfactionDimension
+
+    for number, steps in ((1, 1), (3, 1), (7, 2)):
+        SatisfactionDimension.objects.get_or_create(
+            satisfaction_id=number,
+            defaults={"name": f"D{number}", "value": 5 * steps, "per_value": steps},
+        )
+    settings.OSM_ENDPOINT = UPSTREAM
+    form = dict(zip(("rating_1", "rating_3", "rating_7"), stars, strict=True)) | {
+        "judgement": judgement
+    }
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.add(
+            responses.POST,
+            f"{UPSTREAM}/v2/servicerequest/cases/{completed_ticket.case_id}/score",
+            json={},
+        )
+        mock.add(
+            responses.GET,
+            re.compile(rf"{UPSTREAM}/v2/servicerequest/cases/.+"),
+            json={"incident_detail_info": {"status": 3}},
+        )
+        response = support_client.post(
+            f"/tickets/{completed_ticket.pk}/rating", form, headers={"HX-Request": "true"}
+        )
+        sent = [call for call in mock.calls if call.request.method == "POST"]
+
+    assert response.status_code == 200
+    if sent:
+        body = json.loads(sent[0].request.body)
+        assert all(
+            0 <= entry["satisfaction_value"] <= entry["value"]
+            for entry in body["incident_satisfaction_list"]
+        )
+        assert len(body["judgement"]) <= 400
+
+
+@examples
+@given(
+    params=st.dictionaries(
+        st.sampled_from(
+            [
+                "agent",
+                "action",
+                "kind",
+                "outcome",
+                "case_id",
+                "error_code",
+                "period",
+                "start",
+                "end",
+                "order",
+                "after",
+                "before",
+                "product",
+            ]
+        ),
+        text_around(70),
+        max_size=6,
+    )
+)
+def test_any_audit_or_report_filter_gives_a_page(lead_client, params):
+    for url in ("/audit/", "/reports/satisfaction", "/audit/export.csv"):
+        response = lead_client.get(url, params)
+        assert response.status_code in (200, 400), url
