@@ -36,7 +36,7 @@ def closable_tickets(sandbox, count: int, prefix: str = "BULK") -> list[Ticket]:
 
 
 def sent_actions(sandbox) -> list[str]:
-    return [r.raw_path for r in sandbox.state.received if r.raw_path.endswith("/action")]
+    return [r.raw_path for r in sandbox.state.received if r.path_segments[-1:] == ["action"]]
 
 
 def test_each_ticket_becomes_its_own_operation_with_its_own_audit_record(sandbox, team_lead):
