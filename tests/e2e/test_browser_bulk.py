@@ -9,10 +9,11 @@ from django.db import connection
 from django_tasks_db.management.commands.db_worker import Worker
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import ARTIFACTS
+from tests.tickets.test_bulk import closable_tickets
 from ticketui.audit.models import AuditRecord
 from ticketui.sandbox.faults import Fault
 from ticketui.tickets.models import BulkOperation
-from tests.tickets.test_bulk import closable_tickets
 
 pytestmark = [
     pytest.mark.browser,
@@ -65,11 +66,13 @@ def test_a_team_lead_closes_fifty_tickets_and_watches_them_through(
     expect(page.locator("[data-bulk-count]")).to_have_text("50 selected")
     page.locator("#bulk-form").get_by_label("Operation").select_option("close")
     page.locator("#bulk-form").get_by_label("Description").fill("Resolved in the weekly clean-up")
+    page.screenshot(path=ARTIFACTS / "bulk_selection.png")
     page.get_by_role("button", name="Apply to selected").click()
 
     dialog = page.locator("#confirm-dialog")
     expect(dialog).to_contain_text("Close 50 tickets?")
     expect(dialog).to_contain_text("50 separate operations")
+    page.screenshot(path=ARTIFACTS / "bulk_confirmation.png")
     dialog.get_by_role("button", name="Yes, go ahead").click()
     expect(page).to_have_url(re.compile(r"/bulk/\d+/$"))
 
@@ -80,6 +83,7 @@ def test_a_team_lead_closes_fifty_tickets_and_watches_them_through(
     page.reload()
     after_reload = int(page.locator("#bulk-bar").get_attribute("value"))
     assert before_reload <= after_reload < 50
+    page.screenshot(path=ARTIFACTS / "bulk_progress_mid_way.png")
     expect(page.locator("#bulk-count")).to_have_text(f"{after_reload} of 50")
     expect(page.get_by_role("button", name="Cancel the rest")).to_be_visible()
 

@@ -66,7 +66,9 @@ def test_the_tickets_are_sent_in_the_lists_order(sandbox, team_lead):
     ordered = list(Ticket.objects.values_list("case_id", flat=True))
     items = list(bulk.items.order_by("position").values_list("case_id", flat=True))
     records = list(
-        AuditRecord.objects.filter(kind="operation").order_by("id").values_list("case_id", flat=True)
+        AuditRecord.objects.filter(kind="operation")
+        .order_by("id")
+        .values_list("case_id", flat=True)
     )
     assert items == ordered == records
 

@@ -3,16 +3,16 @@
 import pytest
 from django.test import Client
 
+from tests.tickets.test_bulk import closable_tickets
 from ticketui.tickets.bulk import BULK_EMPTY, bulk_create, bulk_run
 from ticketui.tickets.models import BulkItem, BulkOperation, BulkState, Ticket
-from tests.tickets.test_bulk import closable_tickets
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_list_offers_selection_to_those_who_may_operate(support_client, ticket):
     page = support_client.get("/").text
-    assert 'name="ticket" value="%d"' % ticket.pk in page
+    assert f'name="ticket" value="{ticket.pk}"' in page
     assert "Select all tickets on this page" in page
     assert "Select the 1 ticket matching this filter" in page
     assert 'name="request_key"' in page
@@ -40,9 +40,7 @@ def test_chosen_tickets_become_a_queued_bulk(support_client, sandbox, support_us
     )
 
 
-def test_all_matching_takes_the_whole_filter_not_just_the_posted_boxes(
-    support_client, sandbox
-):
+def test_all_matching_takes_the_whole_filter_not_just_the_posted_boxes(support_client, sandbox):
     closable_tickets(sandbox, 30)
     Ticket.objects.create(case_id="OTHER1", status=3)
     response = support_client.post(

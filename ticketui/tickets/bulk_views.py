@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
@@ -115,7 +114,9 @@ def bulk_cancel_view(request, pk: int) -> HttpResponse:
 @permission_required("tickets.operate_ticket", raise_exception=True)
 def bulk_list_view(request) -> HttpResponse:
     bulks = bulk_list_for(actor=request.user)[:50]
-    return render(request, "tickets/bulk_list.html", {"bulks": bulks, "bulk_actions": ACTION_CHOICES})
+    return render(
+        request, "tickets/bulk_list.html", {"bulks": bulks, "bulk_actions": ACTION_CHOICES}
+    )
 
 
 class _Line:
@@ -123,7 +124,16 @@ class _Line:
         return text
 
 
-BULK_CSV_HEADER = ["position", "case_id", "action", "outcome", "error_code", "detail", "audit_record", "finished_at"]
+BULK_CSV_HEADER = [
+    "position",
+    "case_id",
+    "action",
+    "outcome",
+    "error_code",
+    "detail",
+    "audit_record",
+    "finished_at",
+]
 
 
 def bulk_csv_lines(bulk: BulkOperation) -> Iterator[str]:

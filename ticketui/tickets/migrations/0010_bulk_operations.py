@@ -7,52 +7,128 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0006_operation_keys'),
-        ('tickets', '0009_satisfaction_dimension_fields'),
+        ("audit", "0006_operation_keys"),
+        ("tickets", "0009_satisfaction_dimension_fields"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='BulkOperation',
+            name="BulkOperation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action_id', models.CharField(max_length=16)),
-                ('operate_desc', models.TextField(blank=True)),
-                ('state', models.CharField(choices=[('queued', 'Waiting for the worker'), ('running', 'Running'), ('cancelling', 'Cancelling'), ('cancelled', 'Cancelled'), ('done', 'Finished')], default='queued', max_length=16)),
-                ('total', models.PositiveIntegerField(default=0)),
-                ('request_key', models.UUIDField(blank=True, null=True, unique=True)),
-                ('selection', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('actor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("action_id", models.CharField(max_length=16)),
+                ("operate_desc", models.TextField(blank=True)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Waiting for the worker"),
+                            ("running", "Running"),
+                            ("cancelling", "Cancelling"),
+                            ("cancelled", "Cancelled"),
+                            ("done", "Finished"),
+                        ],
+                        default="queued",
+                        max_length=16,
+                    ),
+                ),
+                ("total", models.PositiveIntegerField(default=0)),
+                ("request_key", models.UUIDField(blank=True, null=True, unique=True)),
+                ("selection", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='BulkItem',
+            name="BulkItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('case_id', models.CharField(max_length=64)),
-                ('position', models.PositiveIntegerField()),
-                ('idempotency_key', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('outcome', models.CharField(choices=[('waiting', 'Waiting'), ('succeeded', 'Succeeded'), ('rejected', 'Refused by the upstream'), ('http_error', 'Upstream error'), ('not_sent', 'Not sent'), ('unknown', 'Result unknown'), ('not_applied', 'Not carried out'), ('pending', 'Sent, no answer yet'), ('failed', 'Failed'), ('skipped', 'Skipped')], default='waiting', max_length=16)),
-                ('error_code', models.CharField(blank=True, max_length=64)),
-                ('detail', models.TextField(blank=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('audit_record', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='audit.auditrecord')),
-                ('ticket', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='tickets.ticket')),
-                ('bulk', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='tickets.bulkoperation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("case_id", models.CharField(max_length=64)),
+                ("position", models.PositiveIntegerField()),
+                (
+                    "idempotency_key",
+                    models.UUIDField(default=uuid.uuid4, editable=False, unique=True),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("waiting", "Waiting"),
+                            ("succeeded", "Succeeded"),
+                            ("rejected", "Refused by the upstream"),
+                            ("http_error", "Upstream error"),
+                            ("not_sent", "Not sent"),
+                            ("unknown", "Result unknown"),
+                            ("not_applied", "Not carried out"),
+                            ("pending", "Sent, no answer yet"),
+                            ("failed", "Failed"),
+                            ("skipped", "Skipped"),
+                        ],
+                        default="waiting",
+                        max_length=16,
+                    ),
+                ),
+                ("error_code", models.CharField(blank=True, max_length=64)),
+                ("detail", models.TextField(blank=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "audit_record",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="audit.auditrecord",
+                    ),
+                ),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="tickets.ticket",
+                    ),
+                ),
+                (
+                    "bulk",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="items",
+                        to="tickets.bulkoperation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['bulk', 'position'],
-                'indexes': [models.Index(fields=['bulk', 'outcome'], name='bulk_item_outcome')],
-                'constraints': [models.UniqueConstraint(fields=('bulk', 'position'), name='bulk_item_position')],
+                "ordering": ["bulk", "position"],
+                "indexes": [models.Index(fields=["bulk", "outcome"], name="bulk_item_outcome")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("bulk", "position"), name="bulk_item_position")
+                ],
             },
         ),
     ]
