@@ -152,3 +152,16 @@ def test_the_export_is_spreadsheet_safe(support_client, sandbox, support_user):
     assert "'=HYPERLINK0000" in text
     assert ",=HYPERLINK" not in text
     assert BulkItem.objects.filter(outcome="succeeded").count() == 2
+
+
+def test_a_refused_ticket_says_why_in_plain_words(support_client, sandbox, support_user):
+    _first, second = closable_tickets(sandbox, 2)
+    sandbox.state.tickets[second.case_id]["status"] = 3
+    bulk = bulk_create(actor=support_user, tickets=Ticket.objects.all(), action_id="close")
+    bulk_run(bulk_id=bulk.pk)
+
+    page = support_client.get(f"/bulk/{bulk.pk}/").text
+
+    assert "OSM.01010014" in page
+    assert "usually because the ticket&#x27;s status does not allow it" in page
+    assert "1 succeeded, 1 with a problem, 0 skipped" in page

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from .models import (
     ACTIVE_BULK_STATES,
@@ -25,14 +26,18 @@ from .services import NO_PERMISSION_TO_OPERATE, operation_submit, operation_vali
 logger = logging.getLogger(__name__)
 
 BULK_LIMIT = 1000
-BULK_TOO_MANY = (
+BULK_TOO_MANY = gettext_noop(
     "A bulk operation takes at most %(limit)d tickets; this selection has %(count)d. "
     "Narrow the filter and run it in parts."
 )
-BULK_EMPTY = "Select at least one ticket."
-BULK_NOT_YOURS = "Only the person who started a bulk operation, or a team lead, may cancel it."
-TICKET_GONE = "The ticket is no longer tracked."
-UNEXPECTED_FAILURE = "The dashboard failed while sending this ticket; see the server log."
+BULK_EMPTY = gettext_noop("Select at least one ticket.")
+BULK_NOT_YOURS = gettext_noop(
+    "Only the person who started a bulk operation, or a team lead, may cancel it."
+)
+TICKET_GONE = gettext_noop("The ticket is no longer tracked.")
+UNEXPECTED_FAILURE = gettext_noop(
+    "The dashboard failed while sending this ticket; see the server log."
+)
 
 
 def bulk_create(

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -20,7 +20,8 @@ from ticketui.osm import limits
 
 from .bulk import bulk_cancel, bulk_counts, bulk_create, bulk_list_for, bulk_may_manage
 from .forms import ACTION_CHOICES
-from .models import BulkOperation
+from .models import BulkItem, BulkOperation
+from .outcomes import outcome_message
 from .selectors import ticket_list
 
 
@@ -87,8 +88,17 @@ def _visible_bulk(request, pk: int) -> BulkOperation:
     return bulk
 
 
+def _item_detail(item: BulkItem) -> str:
+    """What happened to one ticket, in the reader's language (as on the ticket page)."""
+    if item.audit_record is not None and not item.audit_record.is_pending:
+        return "" if item.outcome == "succeeded" else outcome_message(item.audit_record)
+    return gettext(item.detail) if item.detail else ""
+
+
 def _progress_context(bulk: BulkOperation) -> dict:
     items = bulk.items.select_related("audit_record").order_by("position")
+    for item in items:
+        item.shown_detail = _item_detail(item)
     counts = bulk_counts(bulk=bulk)
     return {"bulk": bulk, "items": items, "counts": counts, "bulk_actions": ACTION_CHOICES}
 
