@@ -242,3 +242,31 @@ def test_the_worker_carries_out_a_queued_bulk(sandbox, team_lead):
     bulk.refresh_from_db()
     assert bulk.state == BulkState.DONE
     assert AuditRecord.objects.filter(kind="operation", outcome="succeeded").count() == 4
+
+
+def test_a_stalled_bulk_is_resumed_without_sending_any_ticket_twice(sandbox, team_lead):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ticketui.tickets.bulk import BULK_NOT_STALLED, bulk_resume, bulk_stalled
+
+    closable_tickets(sandbox, 3)
+    bulk = bulk_create(actor=team_lead, tickets=Ticket.objects.all(), action_id="close")
+    first = bulk.items.order_by("position").first()
+    bulk_run(bulk_id=bulk.pk)
+    # The worker died after sending the first ticket; nothing has moved for ten minutes.
+    long_ago = timezone.now() - timedelta(minutes=10)
+    bulk.items.exclude(pk=first.pk).update(outcome=BulkItemOutcome.WAITING, finished_at=None)
+    bulk.items.filter(pk=first.pk).update(finished_at=long_ago)
+    BulkOperation.objects.filter(pk=bulk.pk).update(state=BulkState.RUNNING, started_at=long_ago)
+    bulk.refresh_from_db()
+    assert bulk_stalled(bulk=bulk)
+
+    bulk_resume(actor=team_lead, bulk=bulk)
+    bulk = bulk_run(bulk_id=bulk.pk)
+
+    assert bulk.state == BulkState.DONE
+    assert len(sent_actions(sandbox)) == 3
+    with pytest.raises(ValidationError, match=BULK_NOT_STALLED):
+        bulk_resume(actor=team_lead, bulk=bulk)

@@ -108,6 +108,31 @@ def bulk_cancel(*, actor: AbstractBaseUser, bulk: BulkOperation) -> BulkOperatio
     return bulk
 
 
+# Longer than one ticket can take (connect and read timeouts, the refresh after it, a margin).
+BULK_STALL_SECONDS = 120
+BULK_NOT_STALLED = gettext_noop("This bulk operation is still moving; it needs no resuming.")
+
+
+def bulk_stalled(*, bulk: BulkOperation) -> bool:
+    """A running bulk that has not finished a ticket for a while: its worker probably stopped."""
+    if bulk.state not in (BulkState.RUNNING, BulkState.CANCELLING):
+        return False
+    latest = bulk.items.exclude(finished_at=None).order_by("-finished_at").first()
+    last_move = latest.finished_at if latest else bulk.started_at
+    return last_move is None or (timezone.now() - last_move).total_seconds() > BULK_STALL_SECONDS
+
+
+def bulk_resume(*, actor: AbstractBaseUser, bulk: BulkOperation) -> BulkOperation:
+    """Queue a stalled bulk again. Tickets already sent are not sent again: their one-time keys
+    find the first operation's record."""
+    if not bulk_may_manage(actor=actor, bulk=bulk):
+        raise PermissionDenied(_(BULK_NOT_YOURS))
+    if not bulk_stalled(bulk=bulk):
+        raise ValidationError(_(BULK_NOT_STALLED))
+    bulk_enqueue(bulk=bulk)
+    return bulk
+
+
 def bulk_may_manage(*, actor: AbstractBaseUser, bulk: BulkOperation) -> bool:
     return bulk.actor_id == actor.pk or actor.has_perm("audit.view_all_records")
 

@@ -18,7 +18,15 @@ from django_htmx.http import HttpResponseClientRedirect
 from ticketui.audit.export import csv_cell
 from ticketui.osm import limits
 
-from .bulk import bulk_cancel, bulk_counts, bulk_create, bulk_list_for, bulk_may_manage
+from .bulk import (
+    bulk_cancel,
+    bulk_counts,
+    bulk_create,
+    bulk_list_for,
+    bulk_may_manage,
+    bulk_resume,
+    bulk_stalled,
+)
 from .forms import ACTION_CHOICES
 from .models import BulkItem, BulkOperation
 from .outcomes import outcome_message
@@ -100,7 +108,13 @@ def _progress_context(bulk: BulkOperation) -> dict:
     for item in items:
         item.shown_detail = _item_detail(item)
     counts = bulk_counts(bulk=bulk)
-    return {"bulk": bulk, "items": items, "counts": counts, "bulk_actions": ACTION_CHOICES}
+    return {
+        "bulk": bulk,
+        "items": items,
+        "counts": counts,
+        "stalled": bulk_stalled(bulk=bulk),
+        "bulk_actions": ACTION_CHOICES,
+    }
 
 
 @require_GET
@@ -117,6 +131,17 @@ def bulk_cancel_view(request, pk: int) -> HttpResponse:
     bulk = bulk_cancel(actor=request.user, bulk=_visible_bulk(request, pk))
     if request.htmx:
         return render(request, "tickets/bulk.html#progress", _progress_context(bulk))
+    return redirect(bulk)
+
+
+@require_POST
+@permission_required("tickets.operate_ticket", raise_exception=True)
+def bulk_resume_view(request, pk: int) -> HttpResponse:
+    bulk = _visible_bulk(request, pk)
+    try:
+        bulk_resume(actor=request.user, bulk=bulk)
+    except ValidationError as exc:
+        messages.info(request, " ".join(exc.messages))
     return redirect(bulk)
 
 

@@ -18,5 +18,6 @@ urlpatterns = [
     path("bulk/new", bulk_views.bulk_create_view, name="bulk-create"),
     path("bulk/<int:pk>/", bulk_views.bulk_detail_view, name="bulk"),
     path("bulk/<int:pk>/cancel", bulk_views.bulk_cancel_view, name="bulk-cancel"),
+    path("bulk/<int:pk>/resume", bulk_views.bulk_resume_view, name="bulk-resume"),
     path("bulk/<int:pk>/export.csv", bulk_views.bulk_export_view, name="bulk-export"),
 ]
