@@ -165,3 +165,36 @@ def test_a_refused_ticket_says_why_in_plain_words(support_client, sandbox, suppo
     assert "OSM.01010014" in page
     assert "usually because the ticket&#x27;s status does not allow it" in page
     assert "1 succeeded, 1 with a problem, 0 skipped" in page
+
+
+def test_a_stalled_bulk_offers_to_resume_and_resuming_queues_it_again(
+    support_client, sandbox, support_user
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    closable_tickets(sandbox, 2)
+    bulk = bulk_create(actor=support_user, tickets=Ticket.objects.all(), action_id="close")
+    long_ago = timezone.now() - timedelta(minutes=10)
+    BulkOperation.objects.filter(pk=bulk.pk).update(state=BulkState.RUNNING, started_at=long_ago)
+    queued_before = DBTaskResult.objects.count()
+
+    page = support_client.get(f"/bulk/{bulk.pk}/").text
+    response = support_client.post(f"/bulk/{bulk.pk}/resume")
+
+    assert "the worker may have stopped" in page
+    assert response.status_code == 302
+    assert DBTaskResult.objects.count() == queued_before + 1
+
+
+def test_a_moving_bulk_offers_no_resume(support_client, sandbox, support_user):
+    closable_tickets(sandbox, 2)
+    bulk = bulk_create(actor=support_user, tickets=Ticket.objects.all(), action_id="close")
+    from django.utils import timezone
+
+    BulkOperation.objects.filter(pk=bulk.pk).update(
+        state=BulkState.RUNNING, started_at=timezone.now()
+    )
+    assert "the worker may have stopped" not in support_client.get(f"/bulk/{bulk.pk}/").text
