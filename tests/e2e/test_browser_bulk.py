@@ -122,3 +122,20 @@ def test_cancelling_stops_a_bulk_between_tickets(login, sandbox, team_lead, work
     sent = AuditRecord.objects.filter(kind="operation").count()
     assert skipped > 0
     assert sent + skipped == 30
+
+
+def test_ticking_two_rows_closes_exactly_those_two(login, sandbox, team_lead, worker):
+    closable_tickets(sandbox, 5)
+    page = login("tess")
+
+    page.get_by_label("Select BULK0001").check()
+    page.get_by_label("Select BULK0003").check()
+    expect(page.locator("[data-bulk-count]")).to_have_text("2 selected")
+    page.get_by_role("button", name="Apply to selected").click()
+    dialog = page.locator("#confirm-dialog")
+    expect(dialog).to_contain_text("Close 2 tickets?")
+    dialog.get_by_role("button", name="Yes, go ahead").click()
+
+    expect(page.locator("#bulk-count")).to_have_text("2 of 2", timeout=30_000)
+    closed = AuditRecord.objects.filter(kind="operation", outcome="succeeded")
+    assert set(closed.values_list("case_id", flat=True)) == {"BULK0001", "BULK0003"}
