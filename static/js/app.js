@@ -31,6 +31,57 @@
     });
   });
 
+  // Bulk selection on the ticket list: the bar shows once something is selected; the header box
+  // selects the page; "all matching" selects the whole filter on the server's side.
+  function bulkCount(form) {
+    const matching = form.querySelector("[data-bulk-all-matching]");
+    if (matching && matching.checked) return Number(form.dataset.filterCount);
+    return document.querySelectorAll("[data-bulk-ticket]:checked").length;
+  }
+  function bulkRefresh() {
+    const form = document.getElementById("bulk-form");
+    if (!form) return;
+    const count = bulkCount(form);
+    const matching = form.querySelector("[data-bulk-all-matching]");
+    form.hidden = count === 0 && !(matching && matching.checked);
+    form.querySelector("[data-bulk-count]").textContent = form.dataset.selectedText.replace("{count}", count);
+    const all = document.querySelectorAll("[data-bulk-ticket]");
+    const checked = document.querySelectorAll("[data-bulk-ticket]:checked").length;
+    const page = document.querySelector("[data-bulk-page]");
+    if (page) {
+      page.checked = all.length > 0 && checked === all.length;
+      page.indeterminate = checked > 0 && checked < all.length;
+    }
+  }
+  document.addEventListener("change", (event) => {
+    const target = event.target;
+    if (target.matches("[data-bulk-page]")) {
+      document.querySelectorAll("[data-bulk-ticket]").forEach((box) => { box.checked = target.checked; });
+      const matching = document.querySelector("[data-bulk-all-matching]");
+      if (matching && !target.checked) matching.checked = false;
+    } else if (target.matches("[data-bulk-all-matching]") && target.checked) {
+      document.querySelectorAll("[data-bulk-ticket]").forEach((box) => { box.checked = true; });
+    } else if (target.matches("[data-bulk-ticket]") && !target.checked) {
+      const matching = document.querySelector("[data-bulk-all-matching]");
+      if (matching) matching.checked = false;
+    } else if (!target.matches("[data-bulk-ticket]")) return;
+    bulkRefresh();
+  });
+  document.addEventListener("DOMContentLoaded", bulkRefresh);
+  document.addEventListener("htmx:load", bulkRefresh);
+  document.addEventListener("htmx:confirm", (event) => {
+    const form = event.target;
+    if (!form.matches || !form.matches("form[data-bulk-bar]")) return;
+    const action = form.querySelector("select[name=action_id]").value;
+    const title = form.dataset["confirm" + action[0].toUpperCase() + action.slice(1) + "Title"];
+    if (!title) return;
+    const count = String(bulkCount(form));
+    event.preventDefault();
+    confirmDialog(title.replace("{count}", count), form.dataset.confirmText.replace("{count}", count)).then((ok) => {
+      if (ok) event.detail.issueRequest(true);
+    });
+  });
+
   // A fragment that could not be fetched says so instead of failing silently.
   const toast = document.getElementById("toast");
   let toastTimer;

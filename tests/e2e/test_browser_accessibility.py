@@ -20,7 +20,7 @@ from .conftest import ARTIFACTS, surveys_given
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"

@@ -14,7 +14,7 @@ from ticketui.audit.models import AuditRecord, Kind, RecordOutcome
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 

@@ -10,7 +10,7 @@ from ticketui.tickets.surveys import dimensions_sync
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 

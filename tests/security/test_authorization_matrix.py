@@ -1,12 +1,14 @@
 """Every URL and method for every kind of visitor: anonymous, support, team lead, a user in no
 group and an inactive user. A refused request never reaches the upstream."""
 
+import re
+
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
 from ticketui.audit.models import AuditRecord, Kind
-from ticketui.tickets.models import SyncRun
+from ticketui.tickets.models import BulkOperation, SyncRun
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +40,12 @@ MATRIX = [
     ("GET", "/reports/satisfaction.csv", (302, 403, 200, 403, 302)),
     ("GET", "/reports/satisfaction/dimensions", (302, 403, 200, 403, 302)),
     ("POST", "/reports/satisfaction/dimensions", (302, 403, 302, 403, 302)),
+    ("GET", "/bulk/", (302, 200, 200, 403, 302)),
+    ("POST", "/bulk/new", (302, 302, 302, 403, 302)),
+    ("GET", "/bulk/{b}/", (302, 200, 200, 403, 302)),
+    ("POST", "/bulk/{b}/cancel", (302, 302, 302, 403, 302)),
+    ("POST", "/bulk/{b}/resume", (302, 302, 302, 403, 302)),
+    ("GET", "/bulk/{b}/export.csv", (302, 200, 200, 403, 302)),
 ]
 
 
@@ -64,12 +72,15 @@ def test_every_url_answers_each_kind_of_visitor_as_its_role_allows(
 ):
     record = AuditRecord.objects.filter(kind=Kind.LOGIN, actor=support_user).first()
     run = SyncRun.objects.create(status="succeeded")
-    target = url.format(t=ticket.pk, r=record.pk, s=run.pk)
-    data = (
-        {"case_id": "CS2026090100001", "action_id": "press", "language": "en-us"}
-        if method == "POST"
-        else None
-    )
+    bulk = BulkOperation.objects.create(actor=support_user, action_id="press", state="done")
+    target = url.format(t=ticket.pk, r=record.pk, s=run.pk, b=bulk.pk)
+    post = {
+        "case_id": "CS2026090100001",
+        "action_id": "press",
+        "language": "en-us",
+        "ticket": ticket.pk,
+    }
+    data = post if method == "POST" else None
 
     for role, status in zip(ROLES, expected, strict=True):
         sandbox.state.received.clear()
@@ -96,12 +107,6 @@ def test_the_matrix_covers_every_url_of_the_dashboard():
             else:
                 yield prefix + str(pattern.pattern)
 
-    covered = {
-        url.replace("{t}", "<int:pk>")
-        .replace("{r}", "<int:pk>")
-        .replace("{s}", "<int:pk>")
-        .lstrip("/")
-        for _, url, _ in MATRIX
-    }
+    covered = {re.sub(r"\{[trsb]\}", "<int:pk>", url).lstrip("/") for _, url, _ in MATRIX}
     missing = set(patterns(get_resolver())) - covered - {"accounts/logout/"}
     assert not missing

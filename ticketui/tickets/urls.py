@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import survey_views, views
+from . import bulk_views, survey_views, views
 
 app_name = "tickets"
 urlpatterns = [
@@ -14,4 +14,10 @@ urlpatterns = [
     path("tickets/sync/<int:pk>", views.sync_status_view, name="sync-status"),
     path("tickets/<int:pk>/survey", survey_views.survey_panel_view, name="survey"),
     path("tickets/<int:pk>/rating", survey_views.rating_create_view, name="rate"),
+    path("bulk/", bulk_views.bulk_list_view, name="bulk-list"),
+    path("bulk/new", bulk_views.bulk_create_view, name="bulk-create"),
+    path("bulk/<int:pk>/", bulk_views.bulk_detail_view, name="bulk"),
+    path("bulk/<int:pk>/cancel", bulk_views.bulk_cancel_view, name="bulk-cancel"),
+    path("bulk/<int:pk>/resume", bulk_views.bulk_resume_view, name="bulk-resume"),
+    path("bulk/<int:pk>/export.csv", bulk_views.bulk_export_view, name="bulk-export"),
 ]

@@ -1,5 +1,7 @@
 """Ticket pages: the list, tracking a ticket, the ticket page and its operation form."""
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
@@ -50,6 +52,7 @@ def ticket_list_view(request) -> HttpResponse:
             "status_counts": status_counts,
             "status_total": sum(count for _, _, count in status_counts),
             "current_status": cleaned.get("status"),
+            "bulk_key": uuid.uuid4(),  # the bulk form's one-time key
         },
     )
 
