@@ -79,7 +79,7 @@ def test_a_team_lead_filters_failed_closes_and_exports_exactly_those(
     expect(page.locator("#results tbody tr")).to_have_count(2)
     expect(page.get_by_label("Outcome")).to_have_value("failed")
     page.locator("#results tbody tr").first.get_by_role("link").click()
-    expect(page.locator("h1")).to_contain_text("Operation: close")
+    expect(page.locator("h1")).to_contain_text("Operation: Close")
     expect(page.get_by_text("203.0.113.9")).to_be_visible()
 
 
