@@ -25,6 +25,7 @@ from ticketui.audit.services import (
 )
 from ticketui.osm import limits
 from ticketui.osm.auth import AuthenticationError
+from ticketui.osm.client import OsmClient
 from ticketui.osm.configured import get_client
 from ticketui.osm.results import (
     CallResult,
@@ -124,24 +125,18 @@ def operation_submit(
         satisfaction=satisfaction,
         context=profile_call_context(user=actor),
     )
-    # Committed before the call: a crash while waiting leaves a pending record, never nothing.
-    try:
-        record = audit_operation_start(
-            actor=actor,
-            kind=Kind.OPERATION,
-            case_id=ticket.case_id,
-            action_id=action_id,
-            call=call,
-            origin=origin,
-            idempotency_key=idempotency_key,
-        )
-    except DuplicateOperation as duplicate:
-        return operation_outcome_await(record=duplicate.record)
-    try:
-        result = client.send(call)
-    except AuthenticationError as exc:  # IAM refused or unreachable: nothing was sent
-        result = exc.result
-    record = audit_operation_finish(record=record, result=result)
+    record, result = recorded_send(
+        client=client,
+        call=call,
+        actor=actor,
+        kind=Kind.OPERATION,
+        case_id=ticket.case_id,
+        action_id=action_id,
+        origin=origin,
+        idempotency_key=idempotency_key,
+    )
+    if result is None:
+        return record
     if result.succeeded and satisfaction:
         from .surveys import SurveySource, survey_store
 
@@ -156,6 +151,39 @@ def operation_submit(
     if result.succeeded:
         ticket_refresh(ticket=ticket, actor=actor)
     return record
+
+
+def recorded_send(
+    *,
+    client: OsmClient,
+    call: PreparedCall,
+    actor: AbstractBaseUser,
+    kind: Kind,
+    case_id: str,
+    action_id: str,
+    origin: Origin,
+    idempotency_key: UUID | None,
+) -> tuple[AuditRecord, CallResult | None]:
+    """Send one call with its audit record around it: pending and committed before the call (a
+    crash while waiting leaves a pending record, never nothing), completed after it. If the form's
+    key was used already, nothing is sent: the earlier record, once answered, and no result."""
+    try:
+        record = audit_operation_start(
+            actor=actor,
+            kind=kind,
+            case_id=case_id,
+            action_id=action_id,
+            call=call,
+            origin=origin,
+            idempotency_key=idempotency_key,
+        )
+    except DuplicateOperation as duplicate:
+        return operation_outcome_await(record=duplicate.record), None
+    try:
+        result = client.send(call)
+    except AuthenticationError as exc:  # IAM refused or unreachable: nothing was sent
+        result = exc.result
+    return audit_operation_finish(record=record, result=result), result
 
 
 DUPLICATE_POLL_SECONDS = 0.1

@@ -19,14 +19,10 @@ from ticketui.accounts.selectors import profile_call_context
 from ticketui.audit.models import AuditRecord, Kind, RecordOutcome
 from ticketui.audit.services import (
     NO_ORIGIN,
-    DuplicateOperation,
     Origin,
-    audit_operation_finish,
-    audit_operation_start,
     audit_record_for_key,
 )
 from ticketui.osm import limits
-from ticketui.osm.auth import AuthenticationError
 from ticketui.osm.configured import get_client
 from ticketui.osm.results import SatisfactionDimension as UpstreamDimension
 from ticketui.osm.results import SatisfactionEntry, UpstreamError
@@ -36,6 +32,7 @@ from .services import (
     NO_PERMISSION_TO_OPERATE,
     _text_errors,
     operation_outcome_await,
+    recorded_send,
     ticket_refresh,
     ticket_refresh_if_stale,
 )
@@ -323,24 +320,18 @@ def ticket_rate(
         group_id=group_id,
         context=profile_call_context(user=actor),
     )
-    # Committed before the call: a crash while waiting leaves a pending record, never nothing.
-    try:
-        record = audit_operation_start(
-            actor=actor,
-            kind=Kind.RATING,
-            case_id=ticket.case_id,
-            action_id="score",
-            call=call,
-            origin=origin,
-            idempotency_key=idempotency_key,
-        )
-    except DuplicateOperation as duplicate:
-        return operation_outcome_await(record=duplicate.record)
-    try:
-        result = client.send(call)
-    except AuthenticationError as exc:  # IAM refused or unreachable: nothing was sent
-        result = exc.result
-    record = audit_operation_finish(record=record, result=result)
+    record, result = recorded_send(
+        client=client,
+        call=call,
+        actor=actor,
+        kind=Kind.RATING,
+        case_id=ticket.case_id,
+        action_id="score",
+        origin=origin,
+        idempotency_key=idempotency_key,
+    )
+    if result is None:
+        return record
     if result.succeeded:
         survey_store(
             actor=actor,
