@@ -72,8 +72,9 @@ class Command(BaseCommand):
         if self._tty:
             self.stdout.write(f"\r{line}", ending="")
             self.stdout.flush()
-        elif done == total or run.processed % 1000 == 0:
-            self.stdout.write(line)
+        elif (done == total or run.processed % 1000 == 0) and line != getattr(self, "_last", None):
+            self.stdout.write(line)  # without a terminal: a line now and then, never twice
+            self._last = line
 
     @staticmethod
     def _summary(run: SyncRun) -> str:
