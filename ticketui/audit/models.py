@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ticketui.labels import choice_label
+
 
 class Kind(models.TextChoices):
     OPERATION = "operation", _("Operation")
@@ -141,6 +143,12 @@ class AuditRecord(models.Model):
 
     def delete(self, *args, **kwargs):
         raise RecordImmutable(RECORD_IMMUTABLE)
+
+    def get_kind_display(self) -> str:
+        return choice_label(Kind, self.kind)
+
+    def get_outcome_display(self) -> str:
+        return choice_label(RecordOutcome, self.outcome)
 
     @property
     def is_pending(self) -> bool:
