@@ -196,7 +196,8 @@ INSTALLED_APPS += ["axes"]
 MIDDLEWARE += ["ticketui.sessions.SessionLifetimeMiddleware", "axes.middleware.AxesMiddleware"]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend, with each user's permissions kept in the shared cache.
+    "ticketui.accounts.backends.CachedPermissionsBackend",
 ]
 AXES_FAILURE_LIMIT = _read("AXES_FAILURE_LIMIT", env.int, 5)
 AXES_COOLOFF_TIME = timedelta(minutes=_read("AXES_COOLOFF_MINUTES", env.int, 15))
@@ -315,6 +316,13 @@ MIDDLEWARE.insert(0, "django_guid.middleware.guid_middleware")
 # One cache for every process: the IAM token lives here (Redis in production:
 # CACHE_URL=redis://127.0.0.1:6379/1; local memory by default, one token per process).
 CACHES = {"default": _read("CACHE_URL", env.cache_url, "locmemcache://")}
+# Each user's permissions are kept in the cache only when every process shares it: a role change
+# must reach all of them on the next request (ticketui.accounts.backends).
+PERMISSION_CACHE_SECONDS = _read(
+    "PERMISSION_CACHE_SECONDS",
+    env.int,
+    0 if CACHES["default"]["BACKEND"].endswith("LocMemCache") else 300,
+)
 
 _sandbox_upstream = _endpoint.scheme == "http"  # the loopback sandbox; its demo credentials
 IAM_ENDPOINT = env.str(
