@@ -111,6 +111,10 @@ TEMPLATES = [
     },
 ]
 
+# Pages stay in Django templates; form widgets (selects, radios: dozens of small templates per
+# form) render through Jinja2, which draws the same markup about three times faster.
+FORM_RENDERER = "django.forms.renderers.Jinja2"
+
 DATABASES = {"default": _read("DATABASE_URL", env.db_url, f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 if DATABASES["default"].get("ENGINE") not in (
     "django.db.backends.sqlite3",
