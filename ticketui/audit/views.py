@@ -7,6 +7,8 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from ticketui.fragments import FRAGMENT_SECONDS, rows_version
+
 from .chain import chain_head
 from .export import audit_csv_lines
 from .forms import RecordFilterForm
@@ -21,6 +23,19 @@ from .selectors import (
 from .services import Origin, audit_export_record
 
 PAGE_SIZE = 50
+# What a row of the review list shows (and sorts by), not the stored request and response.
+LIST_FIELDS = (
+    "created_at",
+    "actor_username",
+    "kind",
+    "action_id",
+    "reconciles_id",
+    "case_id",
+    "outcome",
+    "error_code",
+    "duration_ms",
+    "completion_seq",
+)
 
 
 def _filtered(request) -> tuple[RecordFilterForm, QuerySet[AuditRecord]]:
@@ -36,7 +51,7 @@ def _filtered(request) -> tuple[RecordFilterForm, QuerySet[AuditRecord]]:
 def record_list_view(request) -> HttpResponse:
     form, records = _filtered(request)
     page = keyset_page(
-        records,
+        records.select_related(None).only(*LIST_FIELDS),
         sort=SORTS[form.sort_key],
         after=request.GET.get("after", ""),
         before=request.GET.get("before", ""),
@@ -48,7 +63,14 @@ def record_list_view(request) -> HttpResponse:
         else "audit/list.html"
     )
     head = chain_head() if request.user.has_perm("audit.view_all_records") else None
-    return render(request, template, {"filters": form, "page": page, "head": head})
+    context = {
+        "filters": form,
+        "page": page,
+        "head": head,
+        "rows_version": rows_version(page.object_list, "pk", "completion_seq"),
+        "fragment_seconds": FRAGMENT_SECONDS,
+    }
+    return render(request, template, context)
 
 
 @require_GET

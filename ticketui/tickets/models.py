@@ -7,6 +7,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from ticketui.labels import choice_label
+
 
 class TicketStatus(models.IntegerChoices):
     PENDING_ACCEPTANCE = 0, _("Pending acceptance")
@@ -19,6 +21,8 @@ class TicketStatus(models.IntegerChoices):
     DELETED = 13, _("Deleted")
     PENDING_FEEDBACK = 17, _("Pending feedback")
 
+
+STATUS_LABELS = dict(TicketStatus.choices)  # lazy labels, translated when shown
 
 # Which operation the upstream accepts in which status (the sandbox enforces the same table).
 # The form offers every action; this only decides which ones are suggested.
@@ -72,8 +76,8 @@ class Ticket(models.Model):
     def status_label(self) -> str:
         if self.status is None:
             return str(_("Unknown"))
-        if self.status in TicketStatus.values:
-            return TicketStatus(self.status).label
+        if (label := STATUS_LABELS.get(self.status)) is not None:
+            return str(label)
         return str(_("Unknown status (%(code)s)") % {"code": self.status})
 
     @property
@@ -347,3 +351,6 @@ class BulkItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} in bulk #{self.bulk_id} ({self.outcome})"
+
+    def get_outcome_display(self) -> str:
+        return choice_label(BulkItemOutcome, self.outcome)

@@ -1,9 +1,10 @@
 """Reads for tickets: the filtered list and a ticket's timeline."""
 
 from django.core.cache import cache
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from ticketui.audit.models import AuditRecord
+from ticketui.fragments import FRAGMENT_SECONDS, rows_version
 
 from .models import Ticket, TicketStatus
 
@@ -17,7 +18,15 @@ def ticket_list(*, search: str = "", status: int | None = None) -> QuerySet[Tick
         in_summary = Q()
         for word in words[:8]:
             in_summary &= Q(summary__icontains=word)
-        tickets = tickets.filter(Q(case_id__istartswith=search.strip()) | in_summary)
+        tickets = tickets.filter(Q(case_id__istartswith=search.strip()) | in_summary).order_by(
+            # Not the list's own index order: PostgreSQL would walk that index from the newest
+            # ticket and test every row until 25 match, which for a case-id prefix of old
+            # tickets is the whole table. Ordered this way it collects the matches from the
+            # prefix and trigram indexes first (a cost that grows with the matches, not the
+            # table) and sorts only them.
+            F("upstream_created_at").desc(nulls_last=True),
+            "-id",
+        )
     return tickets
 
 
@@ -47,6 +56,17 @@ def ticket_status_counts_forget() -> None:
 
 
 TIMELINE_PAGE = 50
+TIMELINE_FIELDS = (
+    "kind",
+    "action_id",
+    "outcome",
+    "actor_username",
+    "created_at",
+    "request_body",  # the operation's description
+    "error_code",
+    "detail",
+    "completion_seq",
+)
 
 
 def ticket_timeline(
@@ -54,9 +74,24 @@ def ticket_timeline(
 ) -> tuple[list[AuditRecord], bool]:
     """A page of the ticket's operations and events, newest first, and whether older ones exist."""
     records = (
-        AuditRecord.objects.filter(case_id=ticket.case_id).select_related("actor").order_by("-id")
+        AuditRecord.objects.filter(case_id=ticket.case_id)
+        .only(*TIMELINE_FIELDS)  # not the stored request and response, which it does not show
+        .order_by("-id")
     )
     if before is not None:
         records = records.filter(id__lt=before)
     page = list(records[: limit + 1])
     return page[:limit], len(page) > limit
+
+
+def ticket_timeline_context(*, ticket: Ticket, before: int | None = None) -> dict:
+    """What the ticket page's timeline partials render: a page of records, whether older ones
+    exist, and the version naming their cached markup (ticketui.fragments)."""
+    records, more = ticket_timeline(ticket=ticket, before=before)
+    return {
+        "timeline": records,
+        "timeline_more": more,
+        # A record changes once, when its answer completes it (and takes a completion seal).
+        "timeline_version": rows_version(records, "pk", "completion_seq"),
+        "fragment_seconds": FRAGMENT_SECONDS,
+    }

@@ -33,7 +33,7 @@ from .reports import (
     satisfaction_report,
     survey_answer_rows,
 )
-from .selectors import ticket_timeline
+from .selectors import ticket_timeline_context
 from .services import operation_replay
 from .survey_forms import DimensionsRequiredForm, RatingForm, SatisfactionReportForm
 from .survey_selectors import ticket_rating
@@ -94,10 +94,8 @@ def rating_create_view(request, pk: int) -> HttpResponse:
         ),
     }
     if not request.htmx:
-        timeline, timeline_more = ticket_timeline(ticket=ticket)
         context |= {
-            "timeline": timeline,
-            "timeline_more": timeline_more,
+            **ticket_timeline_context(ticket=ticket),
             "form": OperationForm(dimensions=dimensions),
         }
         return render(request, "tickets/detail.html", context, status=400)

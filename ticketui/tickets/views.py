@@ -13,12 +13,13 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from ticketui.audit.services import Origin
+from ticketui.fragments import FRAGMENT_SECONDS, rows_version
 from ticketui.osm.results import UpstreamError
 
 from .forms import OperationForm, TicketFilterForm, TrackTicketForm
 from .models import SyncRun, Ticket
 from .outcomes import outcome_message
-from .selectors import ticket_list, ticket_status_counts, ticket_timeline
+from .selectors import ticket_list, ticket_status_counts, ticket_timeline_context
 from .services import operation_replay, operation_submit, ticket_refresh_if_stale, ticket_track
 from .survey_views import survey_panel_context
 from .surveys import dimensions_offered
@@ -33,9 +34,18 @@ UPSTREAM_UNAVAILABLE = "The upstream could not be asked just now: %(reason)s"
 def ticket_list_view(request) -> HttpResponse:
     filters = TicketFilterForm(request.GET)
     cleaned = filters.cleaned_data if filters.is_valid() else {}
-    tickets = ticket_list(search=cleaned.get("q") or "", status=cleaned.get("status"))
-    page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
+    search, status = cleaned.get("q") or "", cleaned.get("status")
     status_counts = ticket_status_counts()
+    status_total = sum(count for _, _, count in status_counts)
+    paginator = Paginator(ticket_list(search=search, status=status), PAGE_SIZE)
+    if not search.split():
+        # The chips have already counted these tickets: no second COUNT over the whole table.
+        paginator.count = (
+            status_total
+            if status is None
+            else next((count for code, _, count in status_counts if code == status), 0)
+        )
+    page = paginator.get_page(request.GET.get("page"))
     template = (
         "tickets/list.html#results"
         if request.htmx and not request.htmx.boosted
@@ -50,8 +60,11 @@ def ticket_list_view(request) -> HttpResponse:
             "track_form": TrackTicketForm(),
             "sync": sync_latest(),
             "status_counts": status_counts,
-            "status_total": sum(count for _, _, count in status_counts),
-            "current_status": cleaned.get("status"),
+            "status_total": status_total,
+            "current_status": status,
+            "can_operate": request.user.has_perm("tickets.operate_ticket"),
+            "rows_version": rows_version(page.object_list, "pk", "updated_at"),
+            "fragment_seconds": FRAGMENT_SECONDS,
             "bulk_key": uuid.uuid4(),  # the bulk form's one-time key
         },
     )
@@ -99,7 +112,7 @@ def ticket_detail_view(request, pk: int) -> HttpResponse:
     context = {
         "ticket": ticket,
         "form": OperationForm(dimensions=dimensions),
-        **_timeline(ticket),
+        **ticket_timeline_context(ticket=ticket),
         **survey_panel_context(ticket=ticket, dimensions=dimensions),
     }
     return render(request, "tickets/detail.html", context)
@@ -113,11 +126,6 @@ def ticket_status_view(request, pk: int) -> HttpResponse:
     return render(request, "tickets/detail.html#summary", {"ticket": ticket, "refreshed": True})
 
 
-def _timeline(ticket: Ticket, before: int | None = None) -> dict:
-    records, more = ticket_timeline(ticket=ticket, before=before)
-    return {"timeline": records, "timeline_more": more}
-
-
 @require_GET
 @permission_required("tickets.view_ticket", raise_exception=True)
 def ticket_timeline_view(request, pk: int) -> HttpResponse:
@@ -125,9 +133,13 @@ def ticket_timeline_view(request, pk: int) -> HttpResponse:
     ticket = get_object_or_404(Ticket, pk=pk)
     before = request.GET.get("before", "")
     if before.isdigit():
-        context = {"ticket": ticket, **_timeline(ticket, int(before))}
+        context = {"ticket": ticket, **ticket_timeline_context(ticket=ticket, before=int(before))}
         return render(request, "tickets/detail.html#timeline-items", context)
-    return render(request, "tickets/detail.html#timeline", {"ticket": ticket, **_timeline(ticket)})
+    return render(
+        request,
+        "tickets/detail.html#timeline",
+        {"ticket": ticket, **ticket_timeline_context(ticket=ticket)},
+    )
 
 
 @require_POST
@@ -143,7 +155,7 @@ def operation_create_view(request, pk: int) -> HttpResponse:
             return render(
                 request, "tickets/detail.html#operation-panel", {"form": form, "ticket": ticket}
             )
-        context = {"ticket": ticket, "form": form, **_timeline(ticket)}
+        context = {"ticket": ticket, "form": form, **ticket_timeline_context(ticket=ticket)}
         context |= survey_panel_context(ticket=ticket, dimensions=dimensions)
         return render(request, "tickets/detail.html", context, status=400)
     record = operation_submit(
