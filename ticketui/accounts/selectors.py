@@ -9,12 +9,21 @@ from ticketui.osm.client import CallContext
 
 from .models import Profile
 
+# The profile as read once for this user object (one request, one command, one task): the
+# middleware, the view and each upstream call made on the user's behalf all need it.
+PROFILE_MEMO = "_ticketui_profile"
+
 
 def profile_of(*, user: AbstractBaseUser | AnonymousUser | None) -> Profile | None:
     """The user's saved profile, or None (anonymous, or never saved one)."""
     if user is None or not user.is_authenticated:
         return None
-    return Profile.objects.filter(user_id=user.pk).first()
+    try:
+        return getattr(user, PROFILE_MEMO)
+    except AttributeError:
+        profile = Profile.objects.filter(user_id=user.pk).first()
+        setattr(user, PROFILE_MEMO, profile)
+        return profile
 
 
 def profile_call_context(*, user: AbstractBaseUser | AnonymousUser | None) -> CallContext:

@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 
 from .models import LANGUAGE_CHOICES, TIME_ZONE_CHOICES, Profile
+from .selectors import PROFILE_MEMO
 
 UNKNOWN_LANGUAGE = "Choose zh-cn or en-us, or the team default."
 UNKNOWN_TIME_ZONE = "Choose one of the listed UTC offsets, or the team default."
@@ -23,4 +24,5 @@ def profile_update(
     profile, _ = Profile.objects.update_or_create(
         user=user, defaults={"language": language, "utc_offset_minutes": utc_offset_minutes}
     )
+    setattr(user, PROFILE_MEMO, profile)  # what the rest of this request reads
     return profile
