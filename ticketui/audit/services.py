@@ -120,18 +120,18 @@ def audit_operation_finish(*, record: AuditRecord, result: CallResult) -> AuditR
         "duration_ms": result.duration_ms,
         "detail": result.detail,
     }
-    if not chain_complete(record=record, fields=fields):
-        record.refresh_from_db()
-        AuditRecord.objects.create(
-            kind=Kind.RECONCILE,
-            created_at=fields["completed_at"],
-            reconciles=record,
-            case_id=record.case_id,
-            action_id=record.action_id,
-            data={"source": "late answer"},
-            **{**fields, "detail": f"{LATE_ANSWER} {fields['detail']}".strip()},
-        )
+    if chain_complete(record=record, fields=fields):
+        return record
     record.refresh_from_db()
+    AuditRecord.objects.create(
+        kind=Kind.RECONCILE,
+        created_at=fields["completed_at"],
+        reconciles=record,
+        case_id=record.case_id,
+        action_id=record.action_id,
+        data={"source": "late answer"},
+        **{**fields, "detail": f"{LATE_ANSWER} {fields['detail']}".strip()},
+    )
     return record
 
 
