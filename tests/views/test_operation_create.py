@@ -23,8 +23,22 @@ def test_closing_a_ticket_shows_the_outcome_in_place(support_client, sandbox, ti
     assert "ticket-changed" in json.loads(response["HX-Trigger"])
     record = AuditRecord.objects.get(kind="operation")
     assert record.request_body == {"operate_desc": "Confirmed"}
+
+
+def test_after_an_operation_in_place_the_ticket_header_shows_the_upstreams_new_status(
+    support_client, sandbox, ticket
+):
+    support_client.post(f"/tickets/{ticket.pk}/operations", {"action_id": "close"}, headers=HTMX)
+    # The outcome did not wait for a second upstream call: the header's reload makes it.
+    assert [request.method for request in sandbox.state.received] == ["POST"]
+
+    header = support_client.get(f"/tickets/{ticket.pk}/summary", headers=HTMX)
+
+    assert "Completed" in header.text
+    assert [request.method for request in sandbox.state.received] == ["POST", "GET"]
     ticket.refresh_from_db()
     assert ticket.status == 3
+    assert ticket.refreshed_at is not None
 
 
 def test_a_known_error_code_is_explained_in_words(support_client, sandbox, ticket):
@@ -106,6 +120,8 @@ def test_without_htmx_it_redirects_back_to_the_ticket_with_a_message(
 
     assert response.redirect_chain == [(f"/tickets/{ticket.pk}/", 302)]
     assert "Done. The upstream accepted the operation." in response.text
+    ticket.refresh_from_db()
+    assert ticket.status == 3  # refreshed before the redirect: the page works without JavaScript
 
 
 def test_an_outsider_is_refused_and_nothing_is_sent(outsider_client, sandbox, ticket):

@@ -95,10 +95,16 @@ def operation_submit(
     satisfaction: Sequence[SatisfactionEntry] = (),
     origin: Origin = NO_ORIGIN,
     idempotency_key: UUID | None = None,
+    refresh: bool = True,
 ) -> AuditRecord:
     """Send one operation upstream and return its completed audit record. A form's one-time
     key makes a second submission of the same form return the first one's record (waiting for
-    its answer if it is still on its way) instead of sending again."""
+    its answer if it is still on its way) instead of sending again.
+
+    After a successful operation the ticket is refreshed from the upstream; with refresh=False
+    it is only marked stale, for a caller that has the next read refresh it (the ticket page
+    reloads its header as soon as it shows the outcome, so the outcome need not wait for a
+    second upstream call)."""
     if not actor.has_perm("tickets.operate_ticket"):
         raise PermissionDenied(NO_PERMISSION_TO_OPERATE)
     if idempotency_key is not None and (earlier := audit_record_for_key(idempotency_key)):
@@ -148,8 +154,11 @@ def operation_submit(
             judgement=judgement,
             source=SurveySource.CLOSE,
         )
-    if result.succeeded:
+    if result.succeeded and refresh:
         ticket_refresh(ticket=ticket, actor=actor)
+    elif result.succeeded:
+        Ticket.objects.filter(pk=ticket.pk).update(refreshed_at=None)
+        ticket.refreshed_at = None
     return record
 
 

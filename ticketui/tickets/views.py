@@ -159,7 +159,12 @@ def operation_create_view(request, pk: int) -> HttpResponse:
         context |= survey_panel_context(ticket=ticket, dimensions=dimensions)
         return render(request, "tickets/detail.html", context, status=400)
     record = operation_submit(
-        actor=request.user, ticket=ticket, origin=Origin.of(request), **form.cleaned_data
+        actor=request.user,
+        ticket=ticket,
+        origin=Origin.of(request),
+        # The page fetches its header (refreshing the ticket) when it shows the outcome.
+        refresh=not request.htmx,
+        **form.cleaned_data,
     )
     return _operation_outcome(request, ticket, record, dimensions)
 
