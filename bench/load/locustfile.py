@@ -1,6 +1,6 @@
 """Agents browsing, searching and operating, for `python -m bench.load.run`.
 
-Each simulated agent logs in once, then keeps choosing: the ticket list (60%), a search (20%),
+Each simulated agent starts signed in (or logs in, without LOAD_SESSIONS), then keeps choosing: the ticket list (60%), a search (20%),
 or opening a ticket and urging its engineer (20%). Every operation's X-Request-Id is written to
 OPERATIONS_LOG so the run can check each one left exactly one complete audit record."""
 
@@ -8,12 +8,14 @@ import os
 import random
 import re
 import threading
+from pathlib import Path
 
 from locust import HttpUser, between, events, task
 
 PASSWORD = os.environ.get("LOAD_PASSWORD", "load-test-password")
 AGENTS = int(os.environ.get("LOAD_AGENTS", "50"))
 OPERATIONS_LOG = os.environ.get("LOAD_OPERATIONS_LOG", "/tmp/ticketui-load-operations.txt")
+SESSIONS = os.environ.get("LOAD_SESSIONS", "")
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 KEY = re.compile(r'name="idempotency_key" value="([^"]+)"')
 TICKET_LINK = re.compile(r'href="(/tickets/\d+/)"')
@@ -21,6 +23,7 @@ WORDS = ["SSH", "OBS", "replica", "invoice", "IAM", "CCE", "负载均衡", "云�
 _next_agent = iter(range(1, 10**6))
 _lock = threading.Lock()
 _log = open(OPERATIONS_LOG, "a", encoding="utf-8")  # noqa: SIM115 - one file for the whole run
+_sessions = Path(SESSIONS).read_text(encoding="utf-8").split() if SESSIONS else []
 
 
 @events.quitting.add_listener
@@ -34,17 +37,21 @@ class Agent(HttpUser):
     def on_start(self):
         with _lock:
             number = (next(_next_agent) - 1) % AGENTS + 1
-        page = self.client.get("/accounts/login/", name="login page")
-        token = CSRF.search(page.text).group(1)
-        self.client.post(
-            "/accounts/login/",
-            {
-                "username": f"load-agent-{number}",
-                "password": PASSWORD,
-                "csrfmiddlewaretoken": token,
-            },
-            name="log in",
-        )
+        if SESSIONS:  # signed in before the run (see run.py)
+            name, value = _sessions[number - 1].split("=", 1)
+            self.client.cookies.set(name, value)
+        else:
+            page = self.client.get("/accounts/login/", name="login page")
+            token = CSRF.search(page.text).group(1)
+            self.client.post(
+                "/accounts/login/",
+                {
+                    "username": f"load-agent-{number}",
+                    "password": PASSWORD,
+                    "csrfmiddlewaretoken": token,
+                },
+                name="log in",
+            )
         self.tickets = TICKET_LINK.findall(self.client.get("/", name="ticket list").text) or ["/"]
 
     @task(6)
@@ -84,3 +91,8 @@ class Agent(HttpUser):
             with _lock:
                 _log.write(response.headers.get("X-Request-Id", "") + "\n")
                 _log.flush()
+        # What the page does on "ticket-changed": reload its header (refreshing the ticket from
+        # the upstream) and its timeline.
+        htmx = {"HX-Request": "true"}
+        self.client.get(f"{url}summary", headers=htmx, name="ticket header after operating")
+        self.client.get(f"{url}timeline", headers=htmx, name="timeline after operating")

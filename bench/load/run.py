@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 WEB, SANDBOX = 8090, 8091
 OPERATIONS_LOG = Path("/tmp/ticketui-load-operations.txt")
+SESSIONS = Path("/tmp/ticketui-load-sessions.txt")
 RESULTS = Path(__file__).resolve().parent / "results.json"
 
 
@@ -34,6 +35,7 @@ def environment(database_url: str) -> dict[str, str]:
         "LOG_LEVEL": "WARNING",
         "AXES_FAILURE_LIMIT": "1000",
         "LOAD_OPERATIONS_LOG": str(OPERATIONS_LOG),
+        "LOAD_SESSIONS": str(SESSIONS),
     }
 
 
@@ -54,14 +56,24 @@ def wait_for(url: str, seconds: float = 30) -> None:
     raise SystemExit(f"{url} did not come up")
 
 
+# The agents start signed in: each gets a real session (as after the login form) before the
+# run, so that the 60 s measure browsing, searching and operating rather than 50 password
+# hashes at once, which is what a login costs on purpose.
 SETUP_USERS = """
+from django.conf import settings
 from django.contrib.auth.models import Group, User
+from django.test import Client
 group = Group.objects.get(name="Support")
-for n in range(1, {agents} + 1):
-    user, _ = User.objects.get_or_create(username=f"load-agent-{{n}}")
-    user.set_password("load-test-password")
-    user.save()
-    user.groups.set([group])
+with open({sessions!r}, "w", encoding="utf-8") as sessions:
+    for n in range(1, {agents} + 1):
+        user, _ = User.objects.get_or_create(username=f"load-agent-{{n}}")
+        user.set_password("load-test-password")
+        user.save()
+        user.groups.set([group])
+        client = Client()
+        client.force_login(user)
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+        sessions.write(f"{{cookie.key}}={{cookie.value}}\\n")
 """
 
 VERIFY = """
@@ -91,7 +103,7 @@ def main() -> None:
     subprocess.run([PYTHON, "-m", "bench.createdb", args.database], cwd=ROOT, check=True)
     manage(env, "migrate", "-v", "0")
     manage(env, "collectstatic", "--noinput", "-v", "0")
-    manage(env, "shell", "-c", SETUP_USERS.format(agents=args.users))
+    manage(env, "shell", "-c", SETUP_USERS.format(agents=args.users, sessions=str(SESSIONS)))
     OPERATIONS_LOG.write_text("")
     processes = []
     try:
