@@ -27,10 +27,18 @@ def percentile(samples: list[float], fraction: float) -> float:
 
 
 def time_page(
-    client: Client, name: str, url: str, *, requests: int, headers: dict | None = None
+    client: Client,
+    name: str,
+    url: str,
+    *,
+    requests: int,
+    headers: dict | None = None,
+    warmup: int = 3,
 ) -> Timing:
-    """Warm once, count the queries of one request, then time `requests` requests."""
-    client.get(url, headers=headers or {})
+    """Warm the page (caches, compiled templates, the database's pages), count the queries of
+    one request, then time `requests` requests."""
+    for _ in range(warmup):
+        client.get(url, headers=headers or {})
     executed = []
     with connection.execute_wrapper(
         lambda execute, sql, *args: (executed.append(sql), execute(sql, *args))[1]
