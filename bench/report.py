@@ -20,11 +20,11 @@ SERVICE_MAX_P50_MS = 5
 
 @dataclass(frozen=True)
 class Target:
-    p95_ms: float
+    p95_ms: float | None = None
     floor_ratio: float | None = None
 
     def describe(self, *, has_floor: bool) -> str:
-        parts = [f"p95 ≤ {self.p95_ms:g} ms"]
+        parts = [f"p95 ≤ {self.p95_ms:g} ms"] if self.p95_ms else []
         if self.floor_ratio and has_floor:
             parts.append(f"≤ {self.floor_ratio:g}× floor")
         parts.append(f"≤ {MAX_QUERIES} queries")
@@ -32,7 +32,7 @@ class Target:
 
     def misses(self, page: dict, ratio: float | None) -> list[str]:
         missed = []
-        if page["p95_ms"] > self.p95_ms:
+        if self.p95_ms and page["p95_ms"] > self.p95_ms:
             missed.append("p95")
         if self.floor_ratio and ratio is not None and ratio > self.floor_ratio:
             missed.append("floor")
@@ -41,8 +41,13 @@ class Target:
         return missed
 
 
-# What each kind of page is held to (run.py's scenarios name the kind).
-TARGETS = {"page": Target(p95_ms=30, floor_ratio=1.5), "search": Target(p95_ms=50)}
+# What each kind of page is held to (run.py's scenarios name the kind); the issue sets no time for
+# the satisfaction report, only the query count every page is held to.
+TARGETS = {
+    "page": Target(p95_ms=30, floor_ratio=1.5),
+    "search": Target(p95_ms=50),
+    "report": Target(),
+}
 
 
 def machine() -> str:
@@ -87,8 +92,11 @@ def page_table(result: dict) -> list[str]:
         else:
             wanted = "(floor)" if page["name"] in {p.get("floor") for p in pages.values()} else "—"
             met = ""
+        name = page["name"]
+        if page["requests"] < result["sizes"]["requests"]:
+            name += f" ({page['requests']} requests: too slow for more)"
         lines.append(
-            f"| {page['name']} | {page['p50_ms']:.1f} | {page['p95_ms']:.1f} | {page['queries']} "
+            f"| {name} | {page['p50_ms']:.1f} | {page['p95_ms']:.1f} | {page['queries']} "
             f"| {f'{ratio:.2f}×' if ratio is not None else ''} | {wanted} | {met} |"
         )
     return lines

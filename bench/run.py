@@ -11,7 +11,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
@@ -163,7 +163,6 @@ class Scenario:
     htmx: bool = False  # a filter or search updates the results in place
     target: str | None = None  # report.TARGETS' key
     floor: str | None = None  # the name of the floor scenario it is compared with
-    headers: dict = field(default_factory=dict)
 
 
 def scenarios(users: dict) -> list[Scenario]:
@@ -221,8 +220,12 @@ def scenarios(users: dict) -> list[Scenario]:
             floor="Every filter floor",
         ),
         Scenario("Every filter floor", f"/floor/audit?{audit_filters}", lead),
-        Scenario("Satisfaction report, last 30 days", "/reports/satisfaction", lead),
-        Scenario("Satisfaction report, 365 days", f"/reports/satisfaction?{wide}", lead),
+        Scenario(
+            "Satisfaction report, last 30 days", "/reports/satisfaction", lead, target="report"
+        ),
+        Scenario(
+            "Satisfaction report, 365 days", f"/reports/satisfaction?{wide}", lead, target="report"
+        ),
     ]
 
 
