@@ -45,10 +45,12 @@ test-postgres: install-dev messages
 
 test: lint test-sqlite test-postgres
 
+# One SQLite file per scale (audit records cannot be deleted, so a database keeps its scale);
+# point BENCH_PG_URL at a database of its own for each scale too.
 SCALE ?= full
-BENCH_PG_URL ?= postgres://postgres@127.0.0.1:5432/ticketui_bench
+BENCH_PG_URL ?= postgres://postgres@127.0.0.1:5432/ticketui_bench_$(SCALE)
 bench: install-dev
-	DATABASE_URL=sqlite:///$(CURDIR)/.bench.sqlite3 $(BIN)/python -m bench.run --scale $(SCALE)
+	DATABASE_URL=sqlite:///$(CURDIR)/.bench-$(SCALE).sqlite3 $(BIN)/python -m bench.run --scale $(SCALE)
 	bin/check-postgres "$(BENCH_PG_URL)"
 	$(BIN)/python -m bench.createdb "$(BENCH_PG_URL)"
 	DATABASE_URL="$(BENCH_PG_URL)" $(BIN)/python -m bench.run --scale $(SCALE)
@@ -60,4 +62,4 @@ load: install-dev
 	$(BIN)/python -m bench.load.run
 
 clean:
-	rm -rf $(VENV) staticfiles .test-static .pytest_cache db.sqlite3* .bench.sqlite3* .sandbox-state.json*
+	rm -rf $(VENV) staticfiles .test-static .pytest_cache db.sqlite3* .bench*.sqlite3* .sandbox-state.json*

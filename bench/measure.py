@@ -27,17 +27,31 @@ def percentile(samples: list[float], fraction: float) -> float:
 
 
 def time_page(
-    client: Client, name: str, url: str, *, requests: int, headers: dict | None = None
+    client: Client,
+    name: str,
+    url: str,
+    *,
+    requests: int,
+    headers: dict | None = None,
+    warmup: int = 3,
+    budget_s: float = 30.0,
+    min_requests: int = 20,
 ) -> Timing:
-    """Warm once, count the queries of one request, then time `requests` requests."""
-    client.get(url, headers=headers or {})
+    """Warm the page (caches, compiled templates, the database's pages), count the queries of
+    one request, then time `requests` requests, or fewer (never under `min_requests`) for a page
+    so slow that they would take more than `budget_s` seconds."""
+    for _ in range(warmup):
+        client.get(url, headers=headers or {})
     executed = []
     with connection.execute_wrapper(
         lambda execute, sql, *args: (executed.append(sql), execute(sql, *args))[1]
     ):
         response = client.get(url, headers=headers or {})
     samples = []
+    deadline = time.perf_counter() + budget_s
     for _ in range(requests):
+        if len(samples) >= min_requests and time.perf_counter() > deadline:
+            break
         started = time.perf_counter()
         response = client.get(url, headers=headers or {})
         if getattr(response, "streaming", False):
@@ -49,6 +63,6 @@ def time_page(
         p50_ms=round(statistics.median(samples), 2),
         p95_ms=round(percentile(samples, 0.95), 2),
         queries=len(executed),
-        requests=requests,
+        requests=len(samples),
         status=response.status_code,
     )

@@ -1,8 +1,8 @@
 """How long the satisfaction report takes over many surveys, measured server-side.
 
 Creates a throwaway database (the test database of DATABASE_URL, e.g. test_ticketui_surveys),
-seeds it with bulk_create (default 100,000 surveys, 3 answers each, spread over the last 30 days so
-the default report covers all of them), renders /reports/satisfaction in-process with Django's
+seeds it with bench/seed.py (default 100,000 surveys, 3 answers each, spread over the last 30 days
+so the default report covers all of them), renders /reports/satisfaction in-process with Django's
 test client (no network, full middleware and template rendering), prints p50/p95 and the number of
 queries, and drops the database.
 
@@ -12,11 +12,10 @@ queries, and drops the database.
 
 import argparse
 import os
-import random
 import statistics
 import sys
 import time
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -29,105 +28,25 @@ import django
 
 django.setup()
 
-from django.contrib.auth.models import Group, Permission, User  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.contrib.auth.models import Group, User  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from ticketui.audit.models import AuditRecord, Kind, RecordOutcome  # noqa: E402
-from ticketui.tickets.models import (  # noqa: E402
-    SatisfactionDimension,
-    Survey,
-    SurveyAnswer,
-    SurveySource,
-    Ticket,
-)
-from ticketui.tickets.roles import roles_ensure  # noqa: E402
-
-DIMENSIONS = [(1, "Response timeliness", 5, 1), (3, "Handling result", 5, 1), (7, "Overall", 10, 2)]
-PRODUCTS = ["Elastic Cloud Server", "Object Storage Service", "Relational Database Service",
-            "Virtual Private Cloud", "Billing Center", "Identity and Access Management",
-            "Cloud Container Engine", "Elastic Load Balance"]  # fmt: skip
-BATCH = 5000
+from bench.seed import PRODUCTS, bench_users, seed_surveys  # noqa: E402
+from ticketui.tickets.models import Survey, SurveyAnswer, Ticket  # noqa: E402
 
 
 def seed(surveys: int, agents: int, days: int) -> None:
-    rng = random.Random(4)
-    roles_ensure(Group, Permission)
-    SatisfactionDimension.objects.bulk_create(
-        SatisfactionDimension(
-            satisfaction_id=satisfaction_id,
-            name=name,
-            value=value,
-            per_value=per_value,
-            synced_at=timezone.now(),
-        )
-        for satisfaction_id, name, value, per_value in DIMENSIONS
-    )
+    """The surveys (bench/seed.py), and a tracked ticket per product for the report's filter."""
+    bench_users()  # the roles, and the team lead who reads the report
+    seed_surveys(surveys, days=days, agents=agents)
     Ticket.objects.bulk_create(
         Ticket(case_id=f"PRODUCT-{n}", product_category=product, status=3)
         for n, product in enumerate(PRODUCTS)
     )
-    users = User.objects.bulk_create(
-        User(username=f"agent{n}", first_name="Agent", last_name=str(n)) for n in range(agents)
-    )
-    now = timezone.now()
-    # From the first moment of the first day of the period to now, in the dashboard's time zone.
-    first_day = timezone.localdate(now) - timedelta(days=days - 1)
-    first_moment = timezone.make_aware(datetime.combine(first_day, datetime.min.time()))
-    span = int((now - first_moment).total_seconds())
-    for start in range(0, surveys, BATCH):
-        count = min(BATCH, surveys - start)
-        stamps = [now - timedelta(seconds=rng.randrange(span)) for _ in range(count)]
-        agents_of = [rng.choice(users) for _ in range(count)]
-        records = AuditRecord.objects.bulk_create(
-            AuditRecord(
-                kind=Kind.RATING,
-                created_at=stamp,
-                completed_at=stamp,
-                actor=agent,
-                actor_username=agent.username,
-                case_id=f"CS{start + n:010d}",
-                action_id="score",
-                outcome=RecordOutcome.SUCCEEDED,
-            )
-            for n, (stamp, agent) in enumerate(zip(stamps, agents_of, strict=True))
-        )
-        local_days = [timezone.localdate(record.created_at) for record in records]
-        created = Survey.objects.bulk_create(
-            Survey(
-                case_id=record.case_id,
-                product=rng.choice(PRODUCTS),
-                agent=record.actor,
-                agent_username=record.actor_username,
-                source=rng.choice(SurveySource.values),
-                judgement=rng.choice(["", "Fast and friendly", "=took too long"]),
-                audit_record=record,
-                created_at=record.created_at,
-                surveyed_on=day,
-                week=day - timedelta(days=day.weekday()),
-            )
-            for record, day in zip(records, local_days, strict=True)
-        )
-        SurveyAnswer.objects.bulk_create(
-            SurveyAnswer(
-                survey=survey,
-                satisfaction_id=satisfaction_id,
-                name=name,
-                stars=(stars := min(value // per_value, max(1, round(rng.gauss(3.9, 1.1))))),
-                scale=value // per_value,
-                satisfaction_value=stars * per_value,
-                value=value,
-                per_value=per_value,
-                surveyed_on=survey.surveyed_on,
-                week=survey.week,
-                agent=survey.agent,
-                product=survey.product,
-            )
-            for survey in created
-            for satisfaction_id, name, value, per_value in DIMENSIONS
-        )
 
 
 def timed(client: Client, url: str, runs: int, show: bool = False) -> tuple[list[float], int]:
@@ -172,7 +91,9 @@ def main() -> None:
     )
     options = parser.parse_args()
 
-    setup_test_environment()
+    # The test client's host, without setup_test_environment(), whose instrumented template
+    # rendering a production server does not do.
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     old_name = connection.settings_dict["NAME"]
     connection.creation.create_test_db(
         verbosity=0, autoclobber=True, serialize=False, keepdb=options.keepdb
@@ -181,10 +102,6 @@ def main() -> None:
         started = time.perf_counter()
         if not Survey.objects.exists():
             seed(options.surveys, options.agents, options.days)
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                # What autovacuum does to a table that has been written to.
-                cursor.execute("VACUUM ANALYZE")
         print(
             f"{connection.vendor}: seeded {Survey.objects.count():,} surveys and "
             f"{SurveyAnswer.objects.count():,} answers in {time.perf_counter() - started:.0f} s"
@@ -195,7 +112,7 @@ def main() -> None:
         lead.groups.add(Group.objects.get(name="Team lead"))
         client = Client()
         client.force_login(lead)
-        agent = User.objects.get(username="agent0")
+        agent = User.objects.get(username="bench-agent-00")
         cases = [
             ("report, last 30 days", "/reports/satisfaction", options.runs),
             ("report, one agent", f"/reports/satisfaction?agent={agent.pk}", options.runs),
