@@ -320,6 +320,8 @@ MIDDLEWARE.insert(0, "django_guid.middleware.guid_middleware")
 # One cache for every process: the IAM token lives here (Redis in production:
 # CACHE_URL=redis://127.0.0.1:6379/1; local memory by default, one token per process).
 CACHES = {"default": _read("CACHE_URL", env.cache_url, "locmemcache://")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "ticketui.cache.RedisCache"  # one client per pool
 # Each user's permissions are kept in the cache only when every process shares it: a role change
 # must reach all of them on the next request (ticketui.accounts.backends).
 PERMISSION_CACHE_SECONDS = _read(

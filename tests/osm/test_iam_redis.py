@@ -5,8 +5,8 @@ import os
 import threading
 
 import pytest
-from django.core.cache.backends.redis import RedisCache
 
+from ticketui.cache import RedisCache  # what CACHE_URL=redis://… configures
 from ticketui.osm.iam import IamTokenProvider
 from ticketui.sandbox.server import SandboxServer
 from ticketui.sandbox.state import SandboxState

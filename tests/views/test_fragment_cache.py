@@ -111,3 +111,21 @@ def test_a_completed_operation_replaces_pending_in_the_ticket_timeline(
     assert ">Pending<" not in page
     assert ">Succeeded<" in page
     assert AuditRecord.objects.get(pk=record.pk).outcome == "succeeded"
+
+
+def test_the_audit_filter_form_shows_the_values_asked_for(lead_client):
+    logins = lead_client.get("/audit/", {"kind": "login"}).text
+    exports = lead_client.get("/audit/", {"kind": "export"}).text
+
+    assert '<option value="login" selected>' in logins
+    assert '<option value="export" selected>' in exports
+    assert '<option value="login" selected>' not in exports
+
+
+def test_an_agent_gets_no_agent_filter_from_a_team_leads_cached_form(
+    lead_client, client, support_user
+):
+    assert 'name="agent"' in lead_client.get("/audit/").text
+    client.force_login(support_user)
+
+    assert 'name="agent"' not in client.get("/audit/").text

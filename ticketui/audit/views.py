@@ -1,5 +1,7 @@
 """The audit trail's pages: the review list, its CSV export, the chain head, one record."""
 
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import permission_required
 from django.db.models import QuerySet
 from django.http import HttpResponse, StreamingHttpResponse
@@ -63,14 +65,22 @@ def record_list_view(request) -> HttpResponse:
         else "audit/list.html"
     )
     head = chain_head() if request.user.has_perm("audit.view_all_records") else None
-    context = {
+    return render(request, template, _list_context(request, form, page, head=head))
+
+
+def _list_context(request, form: RecordFilterForm, page, *, head=None) -> dict:
+    return {
         "filters": form,
         "page": page,
         "head": head,
         "rows_version": rows_version(page.object_list, "pk", "completion_seq"),
+        # The filter form's markup depends on the values asked for (and, through the agent
+        # list, on the viewer's role): a new agent shows up in it within FRAGMENT_SECONDS.
+        "filters_version": urlencode(
+            sorted((name, value) for name in form.fields for value in request.GET.getlist(name))
+        ),
         "fragment_seconds": FRAGMENT_SECONDS,
     }
-    return render(request, template, context)
 
 
 @require_GET
@@ -78,7 +88,7 @@ def record_export_view(request) -> HttpResponse:
     form, records = _filtered(request)
     if not form.is_valid():
         page = keyset_page(records, sort=SORTS[form.sort_key], size=PAGE_SIZE)
-        return render(request, "audit/list.html", {"filters": form, "page": page}, status=400)
+        return render(request, "audit/list.html", _list_context(request, form, page), status=400)
     audit_export_record(
         actor=request.user, what="records", filters=form.described(), origin=Origin.of(request)
     )
