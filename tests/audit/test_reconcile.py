@@ -7,7 +7,10 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -19,7 +22,7 @@ from ticketui.audit.reconcile import (
     stale_after,
 )
 from ticketui.audit.services import LATE_ANSWER
-from ticketui.audit.tasks import audit_reconcile_task
+from ticketui.audit.tasks import QUEUED_RUN_KEY, audit_reconcile_task
 from ticketui.osm.results import Outcome
 from ticketui.sandbox.server import SandboxServer
 from ticketui.sandbox.state import SandboxState
@@ -195,11 +198,27 @@ def test_a_pending_write_queues_one_background_run_for_when_it_would_be_stale(
     assert queued.get().run_after == first.created_at + stale_after()
 
 
+def queued_run_taken() -> None:
+    """As once the queued run is due and the worker has taken it."""
+    DBTaskResult.objects.all().delete()
+    cache.delete(QUEUED_RUN_KEY)
+
+
+def test_operations_look_at_the_queue_once_until_the_queued_run_is_due(support_user):
+    start_operation(support_user)
+    with CaptureQueriesContext(connection) as queries:
+        start_operation(support_user)
+        start_operation(support_user)
+
+    assert not [q for q in queries.captured_queries if "dbtaskresult" in q["sql"].lower()]
+    assert DBTaskResult.objects.filter(task_path=audit_reconcile_task.module_path).count() == 1
+
+
 def test_the_background_task_settles_and_queues_the_next_run_while_work_remains(
     sandbox, support_user, settings, monkeypatch
 ):
     record = start_operation(support_user, action_id="close")
-    DBTaskResult.objects.all().delete()
+    queued_run_taken()
     monkeypatch.setattr(timezone, "now", lambda: later(record))
     settings.OSM_ENDPOINT = "http://127.0.0.1:9"
 
@@ -211,7 +230,7 @@ def test_the_background_task_settles_and_queues_the_next_run_while_work_remains(
         seconds=settings.AUDIT_RECONCILE_INTERVAL
     )
 
-    DBTaskResult.objects.all().delete()
+    queued_run_taken()
     settings.OSM_ENDPOINT = sandbox.url
     assert audit_reconcile_task.call() == {"marked_unknown": 0, "settled": 1, "deferred": 0}
     assert not DBTaskResult.objects.exists()  # nothing left: the task stops until needed

@@ -35,10 +35,13 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, models, router, transaction
 from django.utils import timezone
+
+from ticketui.durability import commit_without_waiting_for_disk
 
 from .models import AuditRecord, RecordOutcome
 
@@ -198,19 +201,21 @@ EMPTY_HEAD = ChainHead(seq=0, hash=GENESIS_HASH, record_id=None)
 
 
 def chain_head(*, using: str = DEFAULT_DB_ALIAS) -> ChainHead:
-    """Two index look-ups: the highest record seal and the highest completion seal."""
-    records = AuditRecord.objects.using(using)
-    last = records.order_by("-seq").values_list("seq", "hash", "pk").first()
-    last_completion = (
-        records.filter(completion_seq__isnull=False)
-        .order_by("-completion_seq")
-        .values_list("completion_seq", "completion_hash", "pk")
-        .first()
-    )
-    candidates = [seal for seal in (last, last_completion) if seal is not None]
-    if not candidates:
+    """The newer of the highest record seal and the highest completion seal: two index look-ups
+    in one query."""
+    table = connections[using].ops.quote_name(AuditRecord._meta.db_table)
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            f"SELECT seq, hash, id FROM ("  # noqa: S608 - the table name is the model's own
+            f"SELECT * FROM (SELECT seq, hash, id FROM {table} ORDER BY seq DESC LIMIT 1) AS r "
+            f"UNION ALL SELECT * FROM (SELECT completion_seq, completion_hash, id FROM {table} "
+            f"WHERE completion_seq IS NOT NULL ORDER BY completion_seq DESC LIMIT 1) AS c"
+            f") AS heads ORDER BY seq DESC LIMIT 1"
+        )
+        row = cursor.fetchone()
+    if row is None:
         return EMPTY_HEAD
-    seq, digest, record_id = max(candidates)
+    seq, digest, record_id = row
     return ChainHead(seq=seq, hash=digest, record_id=record_id)
 
 
@@ -220,13 +225,6 @@ def _lock_chain(using: str) -> None:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
     # SQLite: the IMMEDIATE transaction already holds the only write lock.
-
-
-def _commit_without_waiting_for_disk(using: str) -> None:
-    connection = connections[using]
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
 @contextmanager
@@ -242,7 +240,8 @@ def chain_insert(record: AuditRecord, *, using: str | None = None) -> None:
     using = using or router.db_for_write(AuditRecord, instance=record)
     for name in REQUEST_FIELDS + COMPLETION_FIELDS:
         setattr(record, name, _stored(name, getattr(record, name)))
-    with transaction.atomic(using=using):
+    # No savepoint when nested: a failure here fails the caller's transaction as a whole.
+    with transaction.atomic(using=using, savepoint=False):
         _lock_chain(using)
         head = chain_head(using=using)
         content = record_content(record, completed_later=written_pending(record))
@@ -259,7 +258,8 @@ def chain_insert_many(records: list[AuditRecord], *, using: str, insert) -> list
         for name in REQUEST_FIELDS + COMPLETION_FIELDS:
             setattr(record, name, _stored(name, getattr(record, name)))
         record.completion_seq, record.completion_prev_hash, record.completion_hash = None, "", ""
-    with transaction.atomic(using=using):
+    # No savepoint when nested: a failure here fails the caller's transaction as a whole.
+    with transaction.atomic(using=using, savepoint=False):
         _lock_chain(using)
         head = chain_head(using=using)
         seq, prev = head.seq, head.hash
@@ -278,25 +278,30 @@ def chain_complete(
     False if it was no longer pending (another process completed or reconciled it first);
     nothing is written then.
 
-    On PostgreSQL this commit does not wait for the disk (synchronous_commit off): the pending
+    On PostgreSQL this commit does not wait for the disk (ticketui.durability): the pending
     record it completes was committed durably before the upstream call, and a completion lost
     to a database crash in the next fraction of a second leaves that record pending, which is
-    what reconciliation settles from the upstream's operate-log. PostgreSQL's log is written in
-    order, so such a crash can only lose the newest completions, never a link in the middle of
-    the chain. This saves a disk flush on every operation."""
+    what reconciliation settles from the upstream's operate-log. Such a crash can only lose the
+    newest completions, never a link in the middle of the chain. This saves a disk flush on
+    every operation."""
     values = {name: _stored(name, value) for name, value in fields.items()}
-    with transaction.atomic(using=using):
+    # No savepoint when nested: a failure here fails the caller's transaction as a whole.
+    with transaction.atomic(using=using, savepoint=False):
         _lock_chain(using)
-        _commit_without_waiting_for_disk(using)
-        current = (
-            AuditRecord.objects.using(using)
-            .filter(pk=record.pk, outcome=RecordOutcome.PENDING)
-            .first()
-        )
-        if current is None:
-            return False
-        for name, value in values.items():
-            setattr(current, name, value)
+        commit_without_waiting_for_disk(using)
+        if record.seq is not None and set(COMPLETION_FIELDS) <= set(values):
+            # Everything the seal covers is at hand; the update below checks it is still pending.
+            current = SimpleNamespace(seq=record.seq, **values)
+        else:
+            current = (
+                AuditRecord.objects.using(using)
+                .filter(pk=record.pk, outcome=RecordOutcome.PENDING)
+                .first()
+            )
+            if current is None:
+                return False
+            for name, value in values.items():
+                setattr(current, name, value)
         head = chain_head(using=using)
         seal = {
             "completion_seq": head.seq + 1,

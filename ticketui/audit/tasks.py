@@ -8,6 +8,7 @@ when nothing is (the next pending write starts it again). At most one run waits 
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.tasks import task
 from django.tasks.base import TaskResultStatus
 from django.utils import timezone
@@ -28,10 +29,26 @@ def audit_reconcile_task() -> dict[str, int]:
     }
 
 
+# When the queued run is due (a timestamp), remembered in the shared cache until then: every
+# operation asks, and before that moment the answer cannot change (the worker takes a run only
+# once it is due), so one look at the queue serves every operation until the run starts.
+QUEUED_RUN_KEY = "audit:reconcile-run-due"
+
+
 def reconcile_schedule(*, at: datetime) -> None:
     """Make sure a reconciliation run is queued to start no later than `at`."""
+    due = cache.get(QUEUED_RUN_KEY)
+    if due is not None and due <= at.timestamp():
+        return
     queued = DBTaskResult.objects.filter(
         task_path=audit_reconcile_task.module_path, status=TaskResultStatus.READY
     )
-    if not queued.filter(run_after__lte=at).exists():
+    due_at = queued.filter(run_after__lte=at).order_by("run_after").values_list("run_after")
+    if (found := due_at.first()) is not None:
+        run_after = found[0]
+    else:
         audit_reconcile_task.using(run_after=at).enqueue()
+        run_after = at
+    remaining = (run_after - timezone.now()).total_seconds() - 1
+    if remaining > 0:
+        cache.set(QUEUED_RUN_KEY, run_after.timestamp(), remaining)

@@ -10,6 +10,7 @@ from uuid import UUID
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.utils import timezone
 
 from ticketui.accounts.selectors import profile_call_context
@@ -23,6 +24,7 @@ from ticketui.audit.services import (
     audit_operation_start,
     audit_record_for_key,
 )
+from ticketui.durability import commit_without_waiting_for_disk
 from ticketui.osm import limits
 from ticketui.osm.auth import AuthenticationError
 from ticketui.osm.client import OsmClient
@@ -107,9 +109,6 @@ def operation_submit(
     second upstream call)."""
     if not actor.has_perm("tickets.operate_ticket"):
         raise PermissionDenied(NO_PERMISSION_TO_OPERATE)
-    if idempotency_key is not None and (earlier := audit_record_for_key(idempotency_key)):
-        # Before any check of the ticket's state, which the first submission may have changed.
-        return operation_outcome_await(record=earlier)
     operation_validate(
         action_id=action_id, operate_desc=operate_desc, group_id=group_id, judgement=judgement
     )
@@ -120,6 +119,10 @@ def operation_submit(
         if action_id != "close":
             raise ValidationError({"ratings": [SURVEY_ONLY_ON_CLOSE]})
         satisfaction_validate(entries=satisfaction)
+        if idempotency_key is not None and (earlier := audit_record_for_key(idempotency_key)):
+            # Before checking whether the ticket is rated, which the first submission did.
+            # (Any other second submission is caught when its record is written.)
+            return operation_outcome_await(record=earlier)
         ticket_rating_check(ticket=ticket)
     client = get_client()
     call = client.prepare_action(
@@ -267,7 +270,10 @@ def ticket_refresh(
         logger.warning("refresh of ticket %s failed: %s", ticket.pk, exc)
         return ticket
     _apply_summary(ticket, detail)
-    ticket.save()
+    with transaction.atomic():
+        # A copy of the upstream's data: lost in a database crash, the next read fetches it again.
+        commit_without_waiting_for_disk()
+        ticket.save()
     return ticket
 
 
