@@ -6,6 +6,8 @@ from datetime import date, timedelta
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from ticketui.audit.models import AuditRecord, Kind
@@ -235,3 +237,16 @@ def test_the_export_is_the_same_whatever_its_chunk_size():
     small = list(_csv_lines(iter(rows), rows_per_chunk=2))
     assert len(small) == 4  # the header, then rows 1-2, 3-4 and 5
     assert "".join(small) == "".join(_csv_lines(iter(rows), rows_per_chunk=1000))
+
+
+def test_the_filters_choices_are_read_once_a_minute_not_on_every_view(lead_client):
+    def scans_for_choices() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert lead_client.get("/reports/satisfaction").status_code == 200
+        return sum(
+            "DISTINCT" in query["sql"] or '"agent_id" FROM "tickets_survey"' in query["sql"]
+            for query in queries.captured_queries
+        )
+
+    assert scans_for_choices() == 2
+    assert scans_for_choices() == 0

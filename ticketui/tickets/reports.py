@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 
@@ -230,24 +231,38 @@ def _name_dimensions(dimensions: Iterable[DimensionFigures], answers: QuerySet) 
         dimension.name = names.get(dimension.satisfaction_id) or str(dimension.satisfaction_id)
 
 
+# The filters' choices are read from whole tables (every survey's agent, every ticket's
+# product), so they are kept in the shared cache for a minute: a new agent or product shows up
+# in the filter within that minute.
+CHOICES_SECONDS = 60
+
+
 def report_agents() -> list[tuple[int, str]]:
     """Everyone who has sent a survey, for the agent filter."""
-    users = (
-        get_user_model()
-        .objects.filter(pk__in=Survey.objects.values("agent_id"))
-        .order_by("first_name", "last_name", "username")
-    )
-    return [(user.pk, user.get_full_name() or user.get_username()) for user in users]
+
+    def read() -> list[tuple[int, str]]:
+        users = (
+            get_user_model()
+            .objects.filter(pk__in=Survey.objects.values("agent_id"))
+            .order_by("first_name", "last_name", "username")
+        )
+        return [(user.pk, user.get_full_name() or user.get_username()) for user in users]
+
+    return cache.get_or_set("reports:agents", read, CHOICES_SECONDS)
 
 
 def report_products() -> list[str]:
     """The products of the tracked tickets, for the product filter."""
-    return list(
-        Ticket.objects.exclude(product_category="")
-        .order_by("product_category")
-        .values_list("product_category", flat=True)
-        .distinct()
-    )
+
+    def read() -> list[str]:
+        return list(
+            Ticket.objects.exclude(product_category="")
+            .order_by("product_category")
+            .values_list("product_category", flat=True)
+            .distinct()
+        )
+
+    return cache.get_or_set("reports:products", read, CHOICES_SECONDS)
 
 
 def survey_answer_rows(*, filters: ReportFilter) -> Iterator[tuple]:
