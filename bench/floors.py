@@ -23,9 +23,7 @@ ROWS = engines["django"].from_string(
 
 def ticket_rows_floor(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status")
-    tickets = ticket_list(
-        search=request.GET.get("q", ""), status=int(status) if status else None
-    ).order_by("-upstream_created_at", "-id")
+    tickets = ticket_list(search=request.GET.get("q", ""), status=int(status) if status else None)
     rows = tickets.values_list("case_id", "summary", "status", "upstream_created_at")[:25]
     return HttpResponse(ROWS.render({"rows": list(rows)}))
 
