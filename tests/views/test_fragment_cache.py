@@ -54,6 +54,8 @@ def test_the_list_rows_follow_each_viewers_language_and_time_zone(
 
     assert "Processing" in english
     assert "2026-03-02 07:30" in english
+    assert 'aria-label="Select CS100"' in english
+    assert 'aria-label="选择 CS100"' in chinese
     assert "处理中" in chinese
     assert "2026-03-01 23:30" in chinese
 

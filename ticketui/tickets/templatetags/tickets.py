@@ -39,3 +39,10 @@ ACTION_LABELS = {
 def action_label(action_id: str) -> str:
     """An upstream action id in the reader's language; an unknown one as it came."""
     return str(ACTION_LABELS.get(action_id, action_id))
+
+
+@register.filter
+def case_id_in(text: str, case_id: str) -> str:
+    """A translated text with a case id in its %(case_id)s, e.g. a row's "Select CS…" label
+    (translated once per page, filled in per row)."""
+    return text % {"case_id": case_id}
