@@ -121,6 +121,11 @@ if DATABASES["default"].get("ENGINE") not in (
     "django.db.backends.postgresql",
 ):
     raise ImproperlyConfigured("DATABASE_URL must be a sqlite:// or postgres:// URL")
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Each web thread keeps its connection between requests (checked before reuse) instead of
+    # opening one per request, which costs PostgreSQL a new process every time.
+    DATABASES["default"]["CONN_MAX_AGE"] = _read("DB_CONN_MAX_AGE", env.int, 60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers work while one writer commits; IMMEDIATE takes the write lock up
     # front so concurrent writers queue behind the busy timeout instead of failing.

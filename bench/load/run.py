@@ -96,6 +96,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn processes")
+    parser.add_argument("--threads", type=int, default=16, help="threads per process")
     parser.add_argument("--database", default="postgres://postgres@127.0.0.1:5432/ticketui_load")
     args = parser.parse_args()
     env = environment(args.database)
@@ -141,8 +143,8 @@ def main() -> None:
                 env={
                     **env,
                     "BIND": f"127.0.0.1:{WEB}",
-                    "WEB_CONCURRENCY": "3",
-                    "GUNICORN_THREADS": "16",
+                    "WEB_CONCURRENCY": str(args.workers),
+                    "GUNICORN_THREADS": str(args.threads),
                 },
             )
         )
@@ -197,6 +199,7 @@ def main() -> None:
     summary = {
         "users": args.users,
         "seconds": args.seconds,
+        "gunicorn": f"{args.workers} processes x {args.threads} threads",
         "requests": int(total["Request Count"]),
         "failures": int(total["Failure Count"]),
         "requests_per_second": round(float(total["Requests/s"]), 1),
