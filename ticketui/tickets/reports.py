@@ -2,6 +2,7 @@
 dimension, scale and stars, per week or agent); Python only combines those few hundred groups, so
 the cost does not grow with the number of surveys beyond the database's own scan."""
 
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -166,19 +167,30 @@ def satisfaction_report(*, filters: ReportFilter) -> SatisfactionReport:
         .order_by()
         .values("week", "agent_id", "satisfaction_id", "scale", "stars")
         .annotate(count=Count("*"))
+        .values_list("week", "agent_id", "satisfaction_id", "scale", "stars", "count")
     )
-    for row in answer_groups:
-        key = (row["satisfaction_id"], row["scale"])
+    # Added up per week, per agent and overall first (plain counters: a year of 25 agents is
+    # some ten thousand groups), then turned into tallies, a few hundred of them.
+    by_week: Counter = Counter()
+    by_agent: Counter = Counter()
+    by_dimension: Counter = Counter()
+    for week, agent_id, satisfaction_id, scale, stars, count in answer_groups:
+        by_week[week, satisfaction_id, scale, stars] += count
+        by_agent[agent_id, satisfaction_id, scale, stars] += count
+        by_dimension[satisfaction_id, scale, stars] += count
+    for (satisfaction_id, scale, stars), count in sorted(by_dimension.items()):
+        key = (satisfaction_id, scale)
         dimension = dimensions.setdefault(
-            key, DimensionFigures(satisfaction_id=key[0], scale=key[1], name="")
+            key, DimensionFigures(satisfaction_id=satisfaction_id, scale=scale, name="")
         )
-        stars, scale, count = row["stars"], row["scale"], row["count"]
         dimension.tally.add(stars=stars, scale=scale, count=count)
         dimension.counts[stars] = dimension.counts.get(stars, 0) + count
         overall.add(stars=stars, scale=scale, count=count)
-        agent = agents.setdefault(row["agent_id"], GroupFigures(label=""))
-        for group in (weeks[row["week"]], agent):
-            group.tallies.setdefault(key, Tally()).add(stars=stars, scale=scale, count=count)
+    for totals, group_of in ((by_week, weeks.__getitem__), (by_agent, _agent_group(agents))):
+        for (group_key, satisfaction_id, scale, stars), count in totals.items():
+            group = group_of(group_key)
+            tally = group.tallies.setdefault((satisfaction_id, scale), Tally())
+            tally.add(stars=stars, scale=scale, count=count)
             group.tally.add(stars=stars, scale=scale, count=count)
     _name_dimensions(dimensions.values(), survey_answer_list(filters=filters))
 
@@ -205,6 +217,13 @@ def satisfaction_report(*, filters: ReportFilter) -> SatisfactionReport:
         weeks=list(weeks.values()),
         agents=sorted(agents.values(), key=lambda group: group.label.casefold()),
     )
+
+
+def _agent_group(agents: dict[int, GroupFigures]):
+    def group_of(agent_id: int) -> GroupFigures:
+        return agents.setdefault(agent_id, GroupFigures(label=""))
+
+    return group_of
 
 
 def _week_starts(start: date, end: date) -> list[date]:
