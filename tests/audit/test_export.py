@@ -13,6 +13,8 @@ import pytest
 from django.db import connection
 from django.http import StreamingHttpResponse
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ticketui.accounts.models import Profile
 from ticketui.audit.export import (
@@ -21,6 +23,7 @@ from ticketui.audit.export import (
     audit_csv_copy,
     audit_csv_rows,
     csv_cell,
+    csv_quoted,
 )
 from ticketui.audit.models import AuditRecord, Kind, RecordOutcome
 
@@ -90,6 +93,24 @@ def test_cells_a_spreadsheet_would_run_as_formulas_are_neutralised(lead_client, 
     assert row["user_agent"] == "'\tTabbed"
     assert row["request_id"] == "'\rReturn"
     assert row["data"] == '{"note": "=1+1"}'  # starts with a brace: nothing to run
+
+
+@given(st.lists(st.text(), min_size=2, max_size=6))
+def test_cells_are_quoted_exactly_as_the_csv_module_quotes_them(cells):
+    """Spreadsheets and scripts read the Python path's hand-quoted lines as csv.writer's."""
+    written = io.StringIO()
+    csv.writer(written).writerow(cells)
+
+    assert ",".join(csv_quoted(cell) for cell in cells) + "\r\n" == written.getvalue()
+
+
+def test_json_shows_chinese_as_chinese(lead_client, support_user):
+    record(support_user, request_body={"operate_desc": "客户已确认，关闭"})
+
+    (row,) = rows(lead_client.get("/audit/export.csv", {"kind": "operation"}))
+
+    assert json.loads(row["request_body"]) == {"operate_desc": "客户已确认，关闭"}
+    assert "客户已确认，关闭" in row["request_body"]
 
 
 def test_cell_values_keep_their_meaning():
@@ -243,6 +264,14 @@ def tricky_records(actor) -> None:
             detail=start,
             request_body={"operate_desc": start},
         )
+    # Either side of St John's change to summer time, and far outside the usual span.
+    record(actor, at=datetime(2025, 3, 9, 5, 29, 59, 999999, tzinfo=UTC))
+    record(actor, at=datetime(2025, 3, 9, 5, 30, tzinfo=UTC))
+    record(
+        actor,
+        at=datetime(1990, 7, 1, 12, tzinfo=UTC),
+        completed_at=datetime(2100, 7, 1, 12, tzinfo=UTC),
+    )
 
 
 def parsed(blocks) -> list[list[str]]:
@@ -276,7 +305,7 @@ def test_postgresql_writes_the_file_python_writes(support_user, zone):
     by_python = parsed(audit_csv_rows(records, zone=zone))
 
     assert by_copy[0] == by_python[0] == HEADER
-    assert len(by_copy) == len(by_python) == 5 + len(FORMULA_STARTS)
+    assert len(by_copy) == len(by_python) == 1 + 4 + len(FORMULA_STARTS) + 3
     for copied, formatted in zip(by_copy[1:], by_python[1:], strict=True):
         assert as_seen(copied) == as_seen(formatted)
     cells = [dict(zip(HEADER, row, strict=True)) for row in by_copy[1:]]
@@ -289,17 +318,51 @@ def test_postgresql_writes_the_file_python_writes(support_user, zone):
     assert cells[1]["data"] == "'-5"
     assert cells[1]["ip_address"] == "2001:db8::1"
     assert cells[1]["reconciles"] == cells[0]["id"]
-    assert [cell["error_msg"] for cell in cells[4:]] == [
+    assert [cell["error_msg"] for cell in cells[4:-3]] == [
         f"'{start}SUM(A1:A2)" for start in FORMULA_STARTS
     ]
-    winter, summer = cells[0]["created_at"], cells[1]["created_at"]
-    expected = {
-        "GMT+5:30": ("2025-01-01T05:30:00.000000+05:30", "2025-07-01T18:00:45.120000+05:30"),
-        "GMT-5": ("2024-12-31T19:00:00.000000-05:00", "2025-07-01T07:30:45.120000-05:00"),
-        "America/St_Johns": (
-            "2024-12-31T20:30:00.000000-03:30",
-            "2025-07-01T10:00:45.120000-02:30",
-        ),
-        "Asia/Shanghai": ("2025-01-01T08:00:00.000000+08:00", "2025-07-01T20:30:45.120000+08:00"),
-    }
-    assert (winter, summer) == expected[str(zone)]
+    shown = [
+        cells[0]["created_at"],
+        cells[1]["created_at"],
+        cells[-3]["created_at"],
+        cells[-2]["created_at"],
+        cells[-1]["created_at"],
+        cells[-1]["completed_at"],
+    ]
+    assert shown == EXPECTED_TIMES[str(zone)]
+
+
+EXPECTED_TIMES = {
+    "GMT+5:30": [
+        "2025-01-01T05:30:00.000000+05:30",
+        "2025-07-01T18:00:45.120000+05:30",
+        "2025-03-09T10:59:59.999999+05:30",
+        "2025-03-09T11:00:00.000000+05:30",
+        "1990-07-01T17:30:00.000000+05:30",
+        "2100-07-01T17:30:00.000000+05:30",
+    ],
+    "GMT-5": [
+        "2024-12-31T19:00:00.000000-05:00",
+        "2025-07-01T07:30:45.120000-05:00",
+        "2025-03-09T00:29:59.999999-05:00",
+        "2025-03-09T00:30:00.000000-05:00",
+        "1990-07-01T07:00:00.000000-05:00",
+        "2100-07-01T07:00:00.000000-05:00",
+    ],
+    "America/St_Johns": [
+        "2024-12-31T20:30:00.000000-03:30",
+        "2025-07-01T10:00:45.120000-02:30",
+        "2025-03-09T01:59:59.999999-03:30",
+        "2025-03-09T03:00:00.000000-02:30",
+        "1990-07-01T09:30:00.000000-02:30",
+        "2100-07-01T09:30:00.000000-02:30",
+    ],
+    "Asia/Shanghai": [
+        "2025-01-01T08:00:00.000000+08:00",
+        "2025-07-01T20:30:45.120000+08:00",
+        "2025-03-09T13:29:59.999999+08:00",
+        "2025-03-09T13:30:00.000000+08:00",
+        "1990-07-01T21:00:00.000000+09:00",  # China kept summer time from 1986 to 1991
+        "2100-07-01T20:00:00.000000+08:00",
+    ],
+}

@@ -3,12 +3,13 @@ text cell neutralised so that a spreadsheet shows it instead of evaluating it. O
 database writes the file itself (COPY ... TO STDOUT, each cell formatted in SQL); elsewhere Python
 formats plain cursor rows. Both stream in constant memory and read the same in a spreadsheet."""
 
-import csv
-import io
 import json
+from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, time, timedelta, tzinfo
+from datetime import timezone as dt_timezone
+from functools import lru_cache
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
@@ -101,58 +102,142 @@ def audit_csv(records: QuerySet[AuditRecord], *, zone: tzinfo) -> Iterator[bytes
     return audit_csv_rows(records, zone=zone)
 
 
-# --- Python: plain cursor rows, one formatter per column ----------------------------------
+# --- Time zones: a named zone as stretches of one offset each ------------------------------
+
+# A named zone's offsets are worked out from here to the day after tomorrow; a time outside
+# that span, should there be one, is converted as each path converts any time (PostgreSQL's
+# or Python's zone data).
+ZONE_SPAN_START = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def _zone_span_end() -> datetime:
+    return datetime.combine(timezone.now().date() + timedelta(days=2), time.min, UTC)
+
+
+@lru_cache(maxsize=16)
+def _zone_stretches(zone: tzinfo, until: datetime) -> tuple[tuple[datetime, timedelta], ...]:
+    """(start, offset) of each stretch of time from ZONE_SPAN_START to `until` over which
+    `zone` keeps one offset, oldest first: looked at day by day, each change then found to the
+    second (the zone database changes offsets on whole seconds, never twice in a day)."""
+
+    def offset_at(second: int) -> timedelta:
+        return datetime.fromtimestamp(second, UTC).astimezone(zone).utcoffset()
+
+    day = 24 * 3600
+    first = int(ZONE_SPAN_START.timestamp())
+    stretches = [(first, offset_at(first))]
+    for second in range(first + day, int(until.timestamp()) + day, day):
+        if offset_at(second) != stretches[-1][1]:
+            earlier, later = second - day, second
+            while later - earlier > 1:
+                middle = (earlier + later) // 2
+                if offset_at(middle) == stretches[-1][1]:
+                    earlier = middle
+                else:
+                    later = middle
+            stretches.append((later, offset_at(later)))
+    return tuple((datetime.fromtimestamp(start, UTC), offset) for start, offset in stretches)
+
+
+def _iso_suffix(offset: timedelta) -> str:
+    """The offset as Python's isoformat() writes it: +08:00, -03:30, +00:00."""
+    return datetime(2000, 1, 1, tzinfo=dt_timezone(offset)).isoformat()[19:]
+
+
+# --- Python: plain cursor rows, formatted a column at a time -------------------------------
 
 _FORMULA_FIRST = frozenset(FORMULA_STARTS)
 
 
-def _neutralised(text: str | None) -> str | None:
-    if text and text[0] in _FORMULA_FIRST:
-        return "'" + text
+def csv_quoted(text: str) -> str:
+    """The cell as csv.writer writes it (minimal quoting), at several times its speed."""
+    if '"' in text:
+        return '"' + text.replace('"', '""') + '"'
+    if "," in text or "\n" in text or "\r" in text:
+        return '"' + text + '"'
     return text
 
 
-def _json_text(text: str | None) -> str | None:
+def _text_cells(values: tuple) -> list[str]:
+    return [
+        "" if value is None else csv_quoted("'" + value if value[:1] in _FORMULA_FIRST else value)
+        for value in values
+    ]
+
+
+def _json_cells(values: tuple) -> list[str]:
     # Django stores JSON ASCII-escaped on SQLite; show Chinese as Chinese, as PostgreSQL does.
-    if text and "\\u" in text:
-        text = json.dumps(json.loads(text), ensure_ascii=False)
-    return _neutralised(text)
+    return _text_cells(
+        tuple(
+            json.dumps(json.loads(text), ensure_ascii=False) if text and "\\u" in text else text
+            for text in values
+        )
+    )
 
 
-def _yes_no(value: bool | None) -> str | None:
-    return None if value is None else "yes" if value else "no"
+def _number_cells(values: tuple) -> list[str]:
+    return ["" if value is None else repr(value) for value in values]  # 120.0, as csv.writer
 
 
-def _time_cell(zone: tzinfo) -> Callable[[datetime | None], str | None]:
-    def cell(value: datetime | None) -> str | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:  # SQLite keeps UTC without an offset
-            value = value.replace(tzinfo=UTC)
-        return value.astimezone(zone).isoformat(timespec="microseconds")
+def _address_cells(values: tuple) -> list[str]:
+    return ["" if value is None else csv_quoted(str(value)) for value in values]
 
-    return cell
+
+def _yes_no_cells(values: tuple) -> list[str]:
+    return ["" if value is None else "yes" if value else "no" for value in values]
+
+
+def _time_cells(zone: tzinfo) -> Callable[[tuple], list[str]]:
+    """Times (ISO 8601 text, naive meaning UTC) as isoformat(timespec="microseconds") in
+    `zone` writes them: a stretch's offset added to the UTC time, a third of astimezone()'s
+    cost."""
+    fixed = zone.utcoffset(None)
+    if fixed is not None:
+        starts, offsets = [datetime.min], [fixed]
+        span_start, span_end = datetime.min, datetime.max
+    else:
+        span_end = _zone_span_end()
+        stretches = _zone_stretches(zone, span_end)
+        starts = [start.replace(tzinfo=None) for start, _offset in stretches]
+        offsets = [offset for _start, offset in stretches]
+        span_start, span_end = starts[0], span_end.replace(tzinfo=None)
+    suffixes = [_iso_suffix(offset) for offset in offsets]
+
+    def cell(text: str) -> str:
+        moment = datetime.fromisoformat(text)
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(UTC).replace(tzinfo=None)
+        if not span_start <= moment < span_end:
+            return moment.replace(tzinfo=UTC).astimezone(zone).isoformat(timespec="microseconds")
+        stretch = bisect_right(starts, moment) - 1
+        local = moment + offsets[stretch]
+        return local.isoformat(timespec="microseconds") + suffixes[stretch]
+
+    def cells(values: tuple) -> list[str]:
+        return ["" if text is None else cell(text) for text in values]
+
+    return cells
+
+
+_CELLS = {
+    INTEGER: _number_cells,
+    ADDRESS: _address_cells,
+    NUMBER: _number_cells,
+    TEXT: _text_cells,
+    JSON_TEXT: _json_cells,
+    YES_NO: _yes_no_cells,
+}
 
 
 def audit_csv_rows(records: QuerySet[AuditRecord], *, zone: tzinfo) -> Iterator[bytes]:
-    """The export formatted by Python, FETCH_ROWS rows per block. Integers, floats and
-    addresses go to csv.writer as they come (it writes None as an empty cell)."""
-    formatters = {
-        TEXT: _neutralised,
-        JSON_TEXT: _json_text,
-        YES_NO: _yes_no,
-        TIME: _time_cell(zone),
-    }
-    formatted = [
-        (position, formatters[column.kind])
-        for position, column in enumerate(COLUMNS)
-        if column.kind in formatters
-    ]
-    # JSON as its stored text: no decoding into Python and encoding again.
+    """The export formatted by Python, FETCH_ROWS rows per block, one column at a time."""
+    time_cells = _time_cells(zone)
+    formats = [time_cells if column.kind == TIME else _CELLS[column.kind] for column in COLUMNS]
+    # Times and JSON as their text: no model instances, no decoding of JSON to encode it again.
     cells = records.values(
         **{
             f"cell_{position}": Cast(column.field, TextField())
-            if column.kind == JSON_TEXT
+            if column.kind in (TIME, JSON_TEXT)
             else F(column.field)
             for position, column in enumerate(COLUMNS)
         }
@@ -160,19 +245,12 @@ def audit_csv_rows(records: QuerySet[AuditRecord], *, zone: tzinfo) -> Iterator[
     compiler = cells.query.get_compiler(using=records.db)
 
     def blocks() -> Iterator[bytes]:
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(HEADER)
-        yield BOM + out.getvalue().encode()
+        yield BOM + (",".join(HEADER) + "\r\n").encode()
         for rows in compiler.execute_sql(MULTI, chunked_fetch=True, chunk_size=FETCH_ROWS):
-            out.seek(0)
-            out.truncate()
-            for row in rows:
-                row = list(row)
-                for position, formatter in formatted:
-                    row[position] = formatter(row[position])
-                writer.writerow(row)
-            yield out.getvalue().encode()
+            by_column = zip(*rows, strict=True)
+            columns = [cells(values) for cells, values in zip(formats, by_column, strict=True)]
+            lines = map(",".join, zip(*columns, strict=True))
+            yield ("\r\n".join(lines) + "\r\n").encode()
 
     return blocks()
 
@@ -180,25 +258,33 @@ def audit_csv_rows(records: QuerySet[AuditRecord], *, zone: tzinfo) -> Iterator[
 # --- PostgreSQL: the database writes the CSV ----------------------------------------------
 
 _ISO_LOCAL = "'YYYY-MM-DD\"T\"HH24:MI:SS.US'"
-_FORMULA_SQL = ", ".join(f"chr({ord(start)})" for start in FORMULA_STARTS)
+_FORMULA_CODES = ", ".join(str(ord(start)) for start in FORMULA_STARTS)
 
 
 def _sql_neutralised(text: str) -> str:
+    # ascii(): the first character's code, a third of the cost of comparing left(text, 1).
     # NULLIF: an empty string leaves the cell empty, as on the Python path (COPY would quote it).
     return (
-        f"CASE WHEN left({text}, 1) IN ({_FORMULA_SQL}) THEN '''' || {text} "
+        f"CASE WHEN ascii({text}) IN ({_FORMULA_CODES}) THEN '''' || {text} "
         f"ELSE NULLIF({text}, '') END"
     )
 
 
-def _sql_time(column: str, zone: tzinfo) -> tuple[str, list[Any]]:
-    offset = zone.utcoffset(None)
-    if offset is not None:  # a fixed offset, as a profile's zone is: the same suffix on every row
-        suffix = datetime(2000, 1, 1, tzinfo=zone).isoformat()[len("2000-01-01T00:00:00") :]
-        local = f"{column} AT TIME ZONE make_interval(secs => %s)"
-        return f"to_char({local}, {_ISO_LOCAL}) || %s", [offset.total_seconds(), suffix]
-    # A named zone (the site's TIME_ZONE) may change its offset: work it out for each row.
-    name = str(zone)
+def _sql_json(column: str) -> str:
+    # Only a negative number's text starts with a formula character: one jsonb-to-text a cell.
+    text = f"{column}::text"
+    return (
+        f"CASE WHEN jsonb_typeof({column}) = 'number' AND ascii({text}) = {ord('-')} "
+        f"THEN '''' || {text} ELSE {text} END"
+    )
+
+
+def _sql_time_at(column: str, offset: timedelta) -> tuple[str, list[Any]]:
+    local = f"{column} AT TIME ZONE make_interval(secs => %s)"
+    return f"to_char({local}, {_ISO_LOCAL}) || %s", [offset.total_seconds(), _iso_suffix(offset)]
+
+
+def _sql_time_by_postgresql(column: str, zone_name: str) -> tuple[str, list[Any]]:
     local = f"({column} AT TIME ZONE %s)"
     utc = f"({column} AT TIME ZONE 'UTC')"
     sql = (
@@ -206,7 +292,27 @@ def _sql_time(column: str, zone: tzinfo) -> tuple[str, list[Any]]:
         f"THEN '-' || to_char({utc} - {local}, 'HH24:MI') "
         f"ELSE '+' || to_char({local} - {utc}, 'HH24:MI') END"
     )
-    return sql, [name] * 4
+    return sql, [zone_name] * 4
+
+
+def _sql_time(column: str, zone: tzinfo) -> tuple[str, list[Any]]:
+    """The time as Python's isoformat(timespec="microseconds") in `zone` writes it. A fixed
+    offset, as a profile's zone is, is one suffix for every row; a named zone (the site's
+    TIME_ZONE) is a few fixed stretches, cheaper per row than PostgreSQL's zone lookup."""
+    offset = zone.utcoffset(None)
+    if offset is not None:
+        return _sql_time_at(column, offset)
+    until = _zone_span_end()
+    outside, params = _sql_time_by_postgresql(column, str(zone))
+    sql = f"CASE WHEN {column} < %s OR {column} >= %s THEN {outside} "
+    params = [ZONE_SPAN_START, until, *params]
+    (_oldest_start, oldest_offset), *newer = _zone_stretches(zone, until)
+    for start, stretch_offset in reversed(newer):  # the newest first: most records are recent
+        at, at_params = _sql_time_at(column, stretch_offset)
+        sql += f"WHEN {column} >= %s THEN {at} "
+        params += [start, *at_params]
+    at, at_params = _sql_time_at(column, oldest_offset)
+    return f"{sql}ELSE {at} END", [*params, *at_params]
 
 
 class _PostgresCell(Func):
@@ -225,7 +331,7 @@ class _PostgresCell(Func):
         if self.kind == TEXT:
             return _sql_neutralised(column), []
         if self.kind == JSON_TEXT:
-            return _sql_neutralised(f"{column}::text"), []
+            return _sql_json(column), []
         if self.kind == YES_NO:
             return f"CASE WHEN {column} THEN 'yes' WHEN NOT {column} THEN 'no' END", []
         if self.kind == NUMBER:
