@@ -20,6 +20,7 @@ from ticketui.accounts.models import Profile
 from ticketui.audit.export import (
     FORMULA_STARTS,
     HEADER,
+    audit_csv,
     audit_csv_copy,
     audit_csv_rows,
     csv_cell,
@@ -111,6 +112,12 @@ def test_json_shows_chinese_as_chinese(lead_client, support_user):
 
     assert json.loads(row["request_body"]) == {"operate_desc": "客户已确认，关闭"}
     assert "客户已确认，关闭" in row["request_body"]
+
+
+def test_an_export_of_nothing_is_the_header_alone():
+    exported = b"".join(audit_csv(AuditRecord.objects.none(), zone=UTC)).decode("utf-8")
+
+    assert exported.rstrip("\r\n") == "\ufeff" + ",".join(HEADER)
 
 
 def test_cell_values_keep_their_meaning():

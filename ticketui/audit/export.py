@@ -189,8 +189,7 @@ def _yes_no_cells(values: tuple) -> list[str]:
 
 def _time_cells(zone: tzinfo) -> Callable[[tuple], list[str]]:
     """Times (ISO 8601 text, naive meaning UTC) as isoformat(timespec="microseconds") in
-    `zone` writes them: a stretch's offset added to the UTC time, a third of astimezone()'s
-    cost."""
+    `zone` writes them: the stretch's offset added to the UTC time, cheaper than astimezone()."""
     fixed = zone.utcoffset(None)
     if fixed is not None:
         starts, offsets = [datetime.min], [fixed]
@@ -349,8 +348,9 @@ class _PostgresCell(Func):
 def audit_csv_copy(records: QuerySet[AuditRecord], *, zone: tzinfo) -> Iterator[bytes]:
     """The export written by PostgreSQL's COPY, handed on in blocks of about BLOCK_BYTES.
     The COPY starts when the response starts streaming, after the view's own queries; while it
-    runs, nothing else uses the connection. Records end in LF (COPY's), not the Python path's
-    CRLF: spreadsheets and csv readers take either."""
+    runs, nothing else uses the connection. A spreadsheet reads the same file as from the
+    Python path; the bytes differ in that records end in LF (COPY's) rather than CRLF, and a
+    JSON object's keys come in jsonb's order (shortest first) rather than as stored."""
     cells = records.values(
         **{
             f"cell_{position}": _PostgresCell(column, zone)
