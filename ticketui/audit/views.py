@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 from ticketui.fragments import FRAGMENT_SECONDS, rows_version
 
 from .chain import chain_head
-from .export import audit_csv_lines
+from .export import audit_csv
 from .forms import RecordFilterForm
 from .models import AuditRecord
 from .paging import SORTS, keyset_page, sorted_records
@@ -92,8 +92,10 @@ def record_export_view(request) -> HttpResponse:
     audit_export_record(
         actor=request.user, what="records", filters=form.described(), origin=Origin.of(request)
     )
-    lines = audit_csv_lines(sorted_records(records, SORTS[form.sort_key]))
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    blocks = audit_csv(
+        sorted_records(records, SORTS[form.sort_key]), zone=timezone.get_current_timezone()
+    )
+    response = StreamingHttpResponse(blocks, content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
     response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'
     return response
