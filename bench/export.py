@@ -74,7 +74,7 @@ def export_throughput(client: Client, url: str) -> dict:
         "bytes": size,
         "seconds": round(seconds, 2),
         "rows_per_s": round(rows / seconds) if seconds else 0,
-        "peak_memory_growth_mb": round(growth_mb, 1),
+        "peak_mb": round(growth_mb, 1),  # peak memory growth
         "peak_measured_as": "VmHWM after reset" if peak_reset else "ru_maxrss delta",
     }
 

@@ -1,4 +1,6 @@
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from ticketui.tickets.models import Ticket
 
@@ -104,3 +106,30 @@ def test_the_next_page_link_keeps_the_search_and_moves_one_page(support_client):
 
     assert 'href="?q=CS&amp;page=3"' in response.text
     assert 'href="?q=CS&amp;page=1"' in response.text
+
+
+def test_search_results_are_paged_and_counted_by_one_query(support_client):
+    Ticket.objects.bulk_create(
+        Ticket(case_id=f"CS{n:03d}", summary="ECS cannot boot" if n % 3 else "Invoice", status=1)
+        for n in range(90)
+    )
+
+    with CaptureQueriesContext(connection) as queries:
+        third = support_client.get("/", {"q": "boot", "page": 3})
+    ticket_reads = [q for q in queries.captured_queries if '"tickets_ticket"' in q["sql"]]
+    past_the_end = support_client.get("/", {"q": "boot", "page": 9})
+
+    assert third.context["page"].paginator.count == 60
+    assert len(third.context["page"]) == 10
+    assert third.context["page"].number == 3
+    assert not third.context["page"].has_next()
+    assert len(ticket_reads) == 2  # the status chips' counts, and the page with its count
+    assert past_the_end.context["page"].number == 3
+    assert len(past_the_end.context["page"]) == 10
+
+
+def test_a_search_matching_nothing_says_so(support_client, tickets):
+    response = support_client.get("/", {"q": "no such words"})
+
+    assert response.context["page"].paginator.count == 0
+    assert "No tracked ticket matches this filter." in response.text

@@ -5,7 +5,8 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, QuerySet, Window
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -47,15 +48,17 @@ def ticket_list_view(request) -> HttpResponse:
     status_counts = ticket_status_counts()
     status_total = sum(count for _, _, count in status_counts)
     tickets = ticket_list(search=search, status=status).only(*LIST_FIELDS)
-    paginator = Paginator(tickets, PAGE_SIZE)
-    if not search.split():
+    if search.split():
+        page = _search_page(tickets, request.GET.get("page"))
+    else:
+        paginator = Paginator(tickets, PAGE_SIZE)
         # The chips have already counted these tickets: no second COUNT over the whole table.
         paginator.count = (
             status_total
             if status is None
             else next((count for code, _, count in status_counts if code == status), 0)
         )
-    page = paginator.get_page(request.GET.get("page"))
+        page = paginator.get_page(request.GET.get("page"))
     template = (
         "tickets/list.html#results"
         if request.htmx and not request.htmx.boosted
@@ -78,6 +81,22 @@ def ticket_list_view(request) -> HttpResponse:
             "bulk_key": uuid.uuid4(),  # the bulk form's one-time key
         },
     )
+
+
+def _search_page(tickets: QuerySet[Ticket], number: str | None) -> Page:
+    """A page of search results, counted by the same query (COUNT(*) OVER ()): the database
+    collects the matches once, for the count and the order, instead of once for each."""
+    try:
+        number = max(int(number or 1), 1)
+    except ValueError:
+        number = 1
+    start = (number - 1) * PAGE_SIZE
+    rows = list(tickets.annotate(matches=Window(Count("id")))[start : start + PAGE_SIZE])
+    paginator = Paginator(tickets, PAGE_SIZE)
+    if not rows and number > 1:
+        return paginator.get_page(number)  # past the end: the last page, as elsewhere
+    paginator.count = rows[0].matches if rows else 0
+    return Page(rows, number, paginator)
 
 
 @require_POST
