@@ -37,7 +37,7 @@ lint: install-dev
 	$(BIN)/ruff format --check .
 
 test-sqlite: install-dev messages
-	$(BIN)/pytest -m "not browser" -q
+	$(BIN)/pytest -m "not browser and not postgresql" -q
 
 test-postgres: install-dev messages
 	bin/check-postgres "$(PG_URL)"

@@ -299,6 +299,7 @@ def as_seen(row: list[str]) -> list:
     ]
 
 
+@pytest.mark.postgresql
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
 @pytest.mark.parametrize("zone", ZONES, ids=str)
 def test_postgresql_writes_the_file_python_writes(support_user, zone):
