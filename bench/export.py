@@ -8,6 +8,7 @@ import os
 import resource
 import sys
 import time
+import warnings
 from pathlib import Path
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ticketui.settings")
@@ -84,6 +85,7 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=1_000_000)
     args = parser.parse_args()
     setup_test_environment()
+    warnings.filterwarnings("ignore", message="No directory at")  # static files are not served
     call_command("migrate", verbosity=0)
     users = bench_users()
     present = AuditRecord.objects.filter(kind="operation").count()

@@ -257,16 +257,15 @@ def audit_csv_rows(records: QuerySet[AuditRecord], *, zone: tzinfo) -> Iterator[
 # --- PostgreSQL: the database writes the CSV ----------------------------------------------
 
 _ISO_LOCAL = "'YYYY-MM-DD\"T\"HH24:MI:SS.US'"
-_FORMULA_CODES = ", ".join(str(ord(start)) for start in FORMULA_STARTS)
+_FORMULA_CODES = [ord(start) for start in FORMULA_STARTS]
 
 
 def _sql_neutralised(text: str) -> str:
-    # ascii(): the first character's code, a third of the cost of comparing left(text, 1).
-    # NULLIF: an empty string leaves the cell empty, as on the Python path (COPY would quote it).
-    return (
-        f"CASE WHEN ascii({text}) IN ({_FORMULA_CODES}) THEN '''' || {text} "
-        f"ELSE NULLIF({text}, '') END"
-    )
+    # One ascii() a cell (the first character's code, 0 for an empty string), compared with each
+    # code in turn: several times cheaper than left(text, 1) IN (...) and NULLIF. An empty string
+    # becomes NULL, an empty cell as on the Python path (COPY would write it as "").
+    formulas = "".join(f"WHEN {code} THEN '''' || {text} " for code in _FORMULA_CODES)
+    return f"CASE ascii({text}) WHEN 0 THEN NULL {formulas}ELSE {text} END"
 
 
 def _sql_json(column: str) -> str:
