@@ -75,3 +75,13 @@ def test_tracking_requires_a_csrf_token(support_user, sandbox):
 
     assert response.status_code == 403
     assert not Ticket.objects.exists()
+
+
+def test_without_javascript_an_unknown_case_id_comes_back_on_the_full_list(
+    support_client, sandbox, ticket
+):
+    response = support_client.post("/tickets/track", {"case_id": "CS-NO-SUCH-TICKET"})
+
+    assert response.status_code == 400
+    assert "CS-NO-SUCH-TICKET" in response.text
+    assert f'href="/tickets/{ticket.pk}/"' in response.text  # the list is still there

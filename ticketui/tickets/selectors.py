@@ -1,7 +1,8 @@
 """Reads for tickets: the filtered list and a ticket's timeline."""
 
 from django.core.cache import cache
-from django.db.models import Count, F, Q, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, F, Q, QuerySet, Window
 
 from ticketui.audit.models import AuditRecord
 from ticketui.fragments import FRAGMENT_SECONDS, rows_version
@@ -28,6 +29,48 @@ def ticket_list(*, search: str = "", status: int | None = None) -> QuerySet[Tick
             "-id",
         )
     return tickets
+
+
+LIST_PAGE_SIZE = 25
+# What a row of the list shows, and the change stamp that names its cached markup.
+LIST_FIELDS = (
+    "case_id",
+    "summary",
+    "status",
+    "product_category",
+    "upstream_created_at",
+    "updated_at",
+)
+
+
+def ticket_list_page(
+    *,
+    search: str,
+    status: int | None,
+    number: str | None,
+    status_counts: list[tuple[int | None, str, int]],
+) -> Page:
+    """A page of the list. Without a search the status chips' counts (`status_counts`, from
+    ticket_status_counts) give the total, so nothing counts the whole table again; a search is
+    counted by the page's own query (COUNT(*) OVER ()), so the database collects the matches
+    once, for the count and the order, instead of once for each."""
+    tickets = ticket_list(search=search, status=status).only(*LIST_FIELDS)
+    paginator = Paginator(tickets, LIST_PAGE_SIZE)
+    if not search.split():
+        paginator.count = sum(
+            count for code, _, count in status_counts if status is None or code == status
+        )
+        return paginator.get_page(number)
+    try:
+        wanted = max(int(number or 1), 1)
+    except ValueError:
+        wanted = 1
+    start = (wanted - 1) * LIST_PAGE_SIZE
+    rows = list(tickets.annotate(matches=Window(Count("id")))[start : start + LIST_PAGE_SIZE])
+    if not rows and wanted > 1:
+        return paginator.get_page(wanted)  # past the end: the last page, as elsewhere
+    paginator.count = rows[0].matches if rows else 0
+    return Page(rows, wanted, paginator)
 
 
 STATUS_COUNTS_CACHE_KEY = "tickets:status-counts"

@@ -5,8 +5,6 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Page, Paginator
-from django.db.models import Count, QuerySet, Window
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -20,22 +18,16 @@ from ticketui.osm.results import UpstreamError
 from .forms import OperationForm, TicketFilterForm, TrackTicketForm
 from .models import SyncRun, Ticket
 from .outcomes import outcome_message
-from .selectors import ticket_list, ticket_status_counts, ticket_timeline_context
+from .selectors import (
+    ticket_list_page,
+    ticket_status_counts,
+    ticket_timeline_context,
+)
 from .services import operation_replay, operation_submit, ticket_refresh_if_stale, ticket_track
 from .survey_views import survey_panel_context
 from .surveys import dimensions_offered
 from .sync import SyncAlreadyActive, sync_latest, sync_request
 
-PAGE_SIZE = 25
-# What a row of the list shows, and the change stamp that names its cached markup.
-LIST_FIELDS = (
-    "case_id",
-    "summary",
-    "status",
-    "product_category",
-    "upstream_created_at",
-    "updated_at",
-)
 UPSTREAM_UNAVAILABLE = "The upstream could not be asked just now: %(reason)s"
 
 
@@ -43,60 +35,34 @@ UPSTREAM_UNAVAILABLE = "The upstream could not be asked just now: %(reason)s"
 @permission_required("tickets.view_ticket", raise_exception=True)
 def ticket_list_view(request) -> HttpResponse:
     filters = TicketFilterForm(request.GET)
-    cleaned = filters.cleaned_data if filters.is_valid() else {}
-    search, status = cleaned.get("q") or "", cleaned.get("status")
-    status_counts = ticket_status_counts()
-    status_total = sum(count for _, _, count in status_counts)
-    tickets = ticket_list(search=search, status=status).only(*LIST_FIELDS)
-    if search.split():
-        page = _search_page(tickets, request.GET.get("page"))
-    else:
-        paginator = Paginator(tickets, PAGE_SIZE)
-        # The chips have already counted these tickets: no second COUNT over the whole table.
-        paginator.count = (
-            status_total
-            if status is None
-            else next((count for code, _, count in status_counts if code == status), 0)
-        )
-        page = paginator.get_page(request.GET.get("page"))
     template = (
         "tickets/list.html#results"
         if request.htmx and not request.htmx.boosted
         else "tickets/list.html"
     )
-    return render(
-        request,
-        template,
-        {
-            "filters": filters,
-            "page": page,
-            "track_form": TrackTicketForm(),
-            "sync": sync_latest(),
-            "status_counts": status_counts,
-            "status_total": status_total,
-            "current_status": status,
-            "can_operate": request.user.has_perm("tickets.operate_ticket"),
-            "rows_version": rows_version(page.object_list, "pk", "updated_at"),
-            "fragment_seconds": FRAGMENT_SECONDS,
-            "bulk_key": uuid.uuid4(),  # the bulk form's one-time key
-        },
+    return render(request, template, _list_context(request, filters, TrackTicketForm()))
+
+
+def _list_context(request, filters: TicketFilterForm, track_form: TrackTicketForm) -> dict:
+    cleaned = filters.cleaned_data if filters.is_valid() else {}
+    search, status = cleaned.get("q") or "", cleaned.get("status")
+    status_counts = ticket_status_counts()
+    page = ticket_list_page(
+        search=search, status=status, number=request.GET.get("page"), status_counts=status_counts
     )
-
-
-def _search_page(tickets: QuerySet[Ticket], number: str | None) -> Page:
-    """A page of search results, counted by the same query (COUNT(*) OVER ()): the database
-    collects the matches once, for the count and the order, instead of once for each."""
-    try:
-        number = max(int(number or 1), 1)
-    except ValueError:
-        number = 1
-    start = (number - 1) * PAGE_SIZE
-    rows = list(tickets.annotate(matches=Window(Count("id")))[start : start + PAGE_SIZE])
-    paginator = Paginator(tickets, PAGE_SIZE)
-    if not rows and number > 1:
-        return paginator.get_page(number)  # past the end: the last page, as elsewhere
-    paginator.count = rows[0].matches if rows else 0
-    return Page(rows, number, paginator)
+    return {
+        "filters": filters,
+        "page": page,
+        "track_form": track_form,
+        "sync": sync_latest(),
+        "status_counts": status_counts,
+        "status_total": sum(count for _, _, count in status_counts),
+        "current_status": status,
+        "can_operate": request.user.has_perm("tickets.operate_ticket"),
+        "rows_version": rows_version(page.object_list, "pk", "updated_at"),
+        "fragment_seconds": FRAGMENT_SECONDS,
+        "bulk_key": uuid.uuid4(),  # the bulk form's one-time key
+    }
 
 
 @require_POST
@@ -121,16 +87,8 @@ def ticket_track_view(request) -> HttpResponse:
             return redirect(ticket)
     if request.htmx:
         return render(request, "tickets/list.html#track-form", {"track_form": form})
-    return render(
-        request,
-        "tickets/list.html",
-        {
-            "track_form": form,
-            "filters": TicketFilterForm(),
-            "page": Paginator(ticket_list(), PAGE_SIZE).get_page(1),
-        },
-        status=400,
-    )
+    context = _list_context(request, TicketFilterForm(), form)
+    return render(request, "tickets/list.html", context, status=400)
 
 
 @require_GET
