@@ -119,6 +119,11 @@ class GroupFigures:
     by_dimension: list[Tally | None] = field(default_factory=list)
     start: date | None = None  # for weeks
 
+    def add(self, *, key: tuple[int, int], stars: int, scale: int, count: int) -> None:
+        """Count answers for the dimension `key` (satisfaction id, scale)."""
+        self.tallies.setdefault(key, Tally()).add(stars=stars, scale=scale, count=count)
+        self.tally.add(stars=stars, scale=scale, count=count)
+
 
 @dataclass(kw_only=True)
 class SatisfactionReport:
@@ -186,12 +191,11 @@ def satisfaction_report(*, filters: ReportFilter) -> SatisfactionReport:
         dimension.tally.add(stars=stars, scale=scale, count=count)
         dimension.counts[stars] = dimension.counts.get(stars, 0) + count
         overall.add(stars=stars, scale=scale, count=count)
-    for totals, group_of in ((by_week, weeks.__getitem__), (by_agent, _agent_group(agents))):
-        for (group_key, satisfaction_id, scale, stars), count in totals.items():
-            group = group_of(group_key)
-            tally = group.tallies.setdefault((satisfaction_id, scale), Tally())
-            tally.add(stars=stars, scale=scale, count=count)
-            group.tally.add(stars=stars, scale=scale, count=count)
+    for (week, satisfaction_id, scale, stars), count in by_week.items():
+        weeks[week].add(key=(satisfaction_id, scale), stars=stars, scale=scale, count=count)
+    for (agent_id, satisfaction_id, scale, stars), count in by_agent.items():
+        agent = agents.setdefault(agent_id, GroupFigures(label=""))
+        agent.add(key=(satisfaction_id, scale), stars=stars, scale=scale, count=count)
     _name_dimensions(dimensions.values(), survey_answer_list(filters=filters))
 
     survey_groups = (
@@ -217,13 +221,6 @@ def satisfaction_report(*, filters: ReportFilter) -> SatisfactionReport:
         weeks=list(weeks.values()),
         agents=sorted(agents.values(), key=lambda group: group.label.casefold()),
     )
-
-
-def _agent_group(agents: dict[int, GroupFigures]):
-    def group_of(agent_id: int) -> GroupFigures:
-        return agents.setdefault(agent_id, GroupFigures(label=""))
-
-    return group_of
 
 
 def _week_starts(start: date, end: date) -> list[date]:
