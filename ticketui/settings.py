@@ -12,6 +12,8 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from ticketui.osm.headers import is_valid_time_zone  # a plain function: no Django needed
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -73,12 +75,18 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "django_tasks_db",
+    "django_guid",  # the request id in every log line, response and upstream call
+    "axes",  # login throttling
     "ticketui.audit",
     "ticketui.tickets",
+    "ticketui.accounts",
+    "ticketui.osm",  # only for its system check
 ]
 
 MIDDLEWARE = [
+    "django_guid.middleware.guid_middleware",  # first: every later line logs the request id
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files, before sessions are read
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -89,6 +97,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "ticketui.sessions.SessionLifetimeMiddleware",  # idle and absolute session limits
+    "axes.middleware.AxesMiddleware",  # the lockout page
+    "ticketui.accounts.middleware.ProfileTimeZoneMiddleware",  # the viewer's zone and language
 ]
 
 ROOT_URLCONF = "ticketui.urls"
@@ -201,8 +212,6 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
 # --- Logins and sessions ------------------------------------------------------------------
 # django-axes throttles logins: after AXES_FAILURE_LIMIT failures for one username from one
 # address, that pair is locked out for AXES_COOLOFF_MINUTES (a success resets the count).
-INSTALLED_APPS += ["axes"]
-MIDDLEWARE += ["ticketui.sessions.SessionLifetimeMiddleware", "axes.middleware.AxesMiddleware"]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     # ModelBackend, with each user's permissions kept in the shared cache.
@@ -220,7 +229,6 @@ SESSION_IDLE_SECONDS = _read("SESSION_IDLE_MINUTES", env.int, 60) * 60
 SESSION_SAVE_EVERY_REQUEST = False
 
 # Static files: compressed, hashed and served by the app itself (whitenoise) in production.
-MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -257,8 +265,6 @@ if OSM_SITE not in (0, 1):
     raise ImproperlyConfigured(f"OSM_SITE must be 0 (China) or 1 (international); got {OSM_SITE}")
 OSM_LANGUAGE = _choice("OSM_LANGUAGE", "zh-cn", ("zh-cn", "en-us"))
 OSM_TIME_ZONE = env.str("OSM_TIME_ZONE", default="GMT+8")
-from ticketui.osm.headers import is_valid_time_zone  # noqa: E402  (plain function, no Django)
-
 if not is_valid_time_zone(OSM_TIME_ZONE):
     raise ImproperlyConfigured(
         f"OSM_TIME_ZONE must look like GMT+8, GMT-5 or GMT+5:30; got {OSM_TIME_ZONE!r}"
@@ -318,8 +324,6 @@ LOGGING = {
     },
 }
 DJANGO_GUID = {"GUID_HEADER_NAME": "X-Request-Id", "VALIDATE_GUID": True, "RETURN_HEADER": True}
-INSTALLED_APPS += ["django_guid"]
-MIDDLEWARE.insert(0, "django_guid.middleware.guid_middleware")
 
 # --- Upstream authentication: IAM tokens or AK/SK signing, and the shared cache -----------
 # One cache for every process: the IAM token lives here (Redis in production:
@@ -396,11 +400,6 @@ if OSM_AUTH == "aksk":
         raise ImproperlyConfigured(
             "OSM_AUTH=aksk needs Huawei's signer: pip install 'ticketui[aksk]'"
         )
-
-# --- Per-user upstream headers and the upstream's own system check -----------------------
-INSTALLED_APPS += ["ticketui.accounts", "ticketui.osm"]
-MIDDLEWARE += ["ticketui.accounts.middleware.ProfileTimeZoneMiddleware"]
-
 
 # --- Audit trail ---------------------------------------------------------------------------
 # An operation still pending this many seconds after the longest a live call can take is
