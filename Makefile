@@ -34,6 +34,7 @@ run: install messages
 
 lint: install-dev
 	$(BIN)/ruff check .
+	bin/check-imports
 	$(BIN)/ruff format --check .
 
 test-sqlite: install-dev messages

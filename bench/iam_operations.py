@@ -39,8 +39,8 @@ def main() -> None:
     from django.core.management import call_command
 
     from ticketui.tickets.models import Ticket
+    from ticketui.tickets.operations.services import operation_submit
     from ticketui.tickets.roles import roles_ensure
-    from ticketui.tickets.services import operation_submit
 
     call_command("migrate", verbosity=0)
     call_command("flush", interactive=False, verbosity=0)

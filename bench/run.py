@@ -286,7 +286,7 @@ def service_cost(operations: int, users: dict) -> dict:
     from ticketui.osm import client as client_module
     from ticketui.sandbox.server import SandboxServer
     from ticketui.sandbox.state import SandboxState
-    from ticketui.tickets.services import operation_submit
+    from ticketui.tickets.operations.services import operation_submit
 
     server = SandboxServer(
         SandboxState.seeded(operations, token=settings.OSM_TOKEN, press_interval=0)

@@ -239,7 +239,7 @@ RECORD_COLUMNS = (
     "action_id", "outcome", "request_path", "error_code", "request_id", "seq", "prev_hash", "hash",
 )  # fmt: skip
 SURVEY_COLUMNS = (
-    "id", "case_id", "product", "agent_id", "agent_username", "source", "judgement",
+    "id", "case_id", "product", "agent_id", "agent_username", "source", "comment",
     "audit_record_id", "created_at", "surveyed_on", "week",
 )  # fmt: skip
 ANSWER_COLUMNS = (

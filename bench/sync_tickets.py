@@ -70,7 +70,7 @@ def main() -> None:
         from django.db import connection
 
         from ticketui.tickets.models import Ticket
-        from ticketui.tickets.sync import tickets_sync_now
+        from ticketui.tickets.sync.services import tickets_sync_now
 
         call_command("migrate", verbosity=0)
         call_command("flush", interactive=False, verbosity=0)

@@ -117,7 +117,10 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
-            "builtins": ["django_htmx.templatetags.django_htmx"],
+            "builtins": [
+                "django_htmx.templatetags.django_htmx",
+                "ticketui.caching.fragments",  # {% cached_rows %}, {% cached_for_viewer %}
+            ],
         },
     },
 ]
@@ -330,7 +333,7 @@ DJANGO_GUID = {"GUID_HEADER_NAME": "X-Request-Id", "VALIDATE_GUID": True, "RETUR
 # CACHE_URL=redis://127.0.0.1:6379/1; local memory by default, one token per process).
 CACHES = {"default": _read("CACHE_URL", env.cache_url, "locmemcache://")}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
-    CACHES["default"]["BACKEND"] = "ticketui.cache.RedisCache"  # one client per pool
+    CACHES["default"]["BACKEND"] = "ticketui.caching.redis.RedisCache"  # one client per pool
 # Each user's permissions are kept in the cache only when every process shares it: a role change
 # must reach all of them on the next request (ticketui.accounts.backends).
 PERMISSION_CACHE_SECONDS = _read(

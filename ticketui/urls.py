@@ -13,7 +13,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("ticketui.accounts.urls")),
     path("audit/", include("ticketui.audit.urls")),
-    path("reports/", include("ticketui.tickets.report_urls")),
+    path("reports/", include("ticketui.tickets.reports.urls")),
     path("admin/", admin.site.urls),
     path("healthz", health_view, name="health"),
     path("", include("ticketui.tickets.urls")),

@@ -8,7 +8,7 @@ from ticketui.accounts.models import Profile
 from ticketui.accounts.selectors import profile_call_context
 from ticketui.accounts.services import UNKNOWN_TIME_ZONE
 from ticketui.accounts.views import PROFILE_SAVED
-from ticketui.tickets.services import operation_submit
+from ticketui.tickets.operations.services import operation_submit
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,7 @@ import pytest
 
 from tests.conftest import SECRET_CANARY
 from ticketui.audit.models import AuditRecord, Kind
-from ticketui.tickets.services import operation_submit
+from ticketui.tickets.operations.services import operation_submit
 
 pytestmark = pytest.mark.django_db
 

@@ -100,19 +100,19 @@ def test_the_same_rating_form_sent_twice_is_one_rating(
     support_client, sandbox, completed_ticket, dimensions
 ):
     page = support_client.get(f"/tickets/{completed_ticket.pk}/")
-    key = page.context["rating_form"]["idempotency_key"].value()
+    key = page.context["survey_form"]["idempotency_key"].value()
     form = {
-        "rating_1": "4",
-        "rating_3": "5",
-        "rating_7": "5",
-        "judgement": "Quick and right",
+        "stars_1": "4",
+        "stars_3": "5",
+        "stars_7": "5",
+        "comment": "Quick and right",
         "idempotency_key": str(key),
     }
 
-    first = support_client.post(f"/tickets/{completed_ticket.pk}/rating", form, headers=HTMX)
-    second = support_client.post(f"/tickets/{completed_ticket.pk}/rating", form, headers=HTMX)
+    first = support_client.post(f"/tickets/{completed_ticket.pk}/survey/send", form, headers=HTMX)
+    second = support_client.post(f"/tickets/{completed_ticket.pk}/survey/send", form, headers=HTMX)
 
     assert first.status_code == second.status_code == 200
     assert len([r for r in sandbox.state.received if r.method == "POST"]) == 1
-    assert AuditRecord.objects.filter(kind=Kind.RATING).count() == 1
+    assert AuditRecord.objects.filter(kind=Kind.SURVEY).count() == 1
     assert "already been rated" not in second.text

@@ -12,7 +12,7 @@ from tests.conftest import SECRET_CANARY
 from ticketui.audit.models import AuditRecord, Kind, RecordOutcome
 from ticketui.osm.results import SatisfactionEntry
 from ticketui.tickets.models import SurveySource, Ticket
-from ticketui.tickets.surveys import survey_store
+from ticketui.tickets.surveys.services import survey_store
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -84,7 +84,7 @@ def surveys_given(agent, count: int = 6) -> None:
     for number in range(count):
         when = timezone.now() - timedelta(days=number * 3)
         record = AuditRecord.objects.create(
-            kind=Kind.RATING,
+            kind=Kind.SURVEY,
             created_at=when,
             actor=agent,
             actor_username=agent.username,
@@ -108,6 +108,6 @@ def surveys_given(agent, count: int = 6) -> None:
             ticket=Ticket(case_id=record.case_id, product_category=("ECS", "OBS")[number % 2]),
             record=record,
             entries=entries,
-            judgement="Quick and clear" if number % 2 else "",
+            comment="Quick and clear" if number % 2 else "",
             source=SurveySource.SCORE,
         )

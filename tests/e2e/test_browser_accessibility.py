@@ -13,8 +13,8 @@ from playwright.sync_api import expect
 
 from ticketui.audit.models import AuditRecord, Kind
 from ticketui.tickets.models import Ticket
-from ticketui.tickets.services import tickets_sync
-from ticketui.tickets.surveys import dimensions_sync
+from ticketui.tickets.surveys.services import dimensions_sync
+from ticketui.tickets.sync.services import tickets_sync_now
 
 from .conftest import ARTIFACTS, surveys_given
 
@@ -37,13 +37,13 @@ RUN_AXE = """async () => {
 
 @pytest.fixture
 def site(sandbox, team_lead, support_user):
-    tickets_sync()
+    tickets_sync_now(full=True)
     dimensions_sync()
     surveys_given(support_user)
     return {
         "awaiting": Ticket.objects.get(case_id="CS2026090100003"),
         "completed": Ticket.objects.get(case_id="CS2026090100004"),
-        "record": AuditRecord.objects.filter(kind=Kind.RATING).first(),
+        "record": AuditRecord.objects.filter(kind=Kind.SURVEY).first(),
     }
 
 

@@ -10,7 +10,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import ARTIFACTS
-from tests.tickets.test_bulk import closable_tickets
+from tests.tickets.bulk.test_services import closable_tickets
 from ticketui.audit.models import AuditRecord
 from ticketui.sandbox.faults import Fault
 from ticketui.tickets.models import BulkOperation

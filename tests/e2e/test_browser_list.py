@@ -5,14 +5,14 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from ticketui.tickets.services import tickets_sync
+from ticketui.tickets.sync.services import tickets_sync_now
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def synced(sandbox):
-    tickets_sync()
+    tickets_sync_now(full=True)
     return sandbox
 
 

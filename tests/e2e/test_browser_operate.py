@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from ticketui.audit.models import AuditRecord
-from ticketui.tickets.services import tickets_sync
+from ticketui.tickets.sync.services import tickets_sync_now
 
 pytestmark = [
     pytest.mark.browser,
@@ -14,7 +14,7 @@ pytestmark = [
 
 @pytest.fixture
 def synced(sandbox):
-    tickets_sync()
+    tickets_sync_now(full=True)
     return sandbox
 
 

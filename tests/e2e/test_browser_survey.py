@@ -5,8 +5,8 @@ import pytest
 from playwright.sync_api import expect
 
 from ticketui.tickets.models import Survey, Ticket
-from ticketui.tickets.services import tickets_sync
-from ticketui.tickets.surveys import dimensions_sync
+from ticketui.tickets.surveys.services import dimensions_sync
+from ticketui.tickets.sync.services import tickets_sync_now
 
 pytestmark = [
     pytest.mark.browser,
@@ -16,7 +16,7 @@ pytestmark = [
 
 @pytest.fixture
 def synced(sandbox):
-    tickets_sync()
+    tickets_sync_now(full=True)
     dimensions_sync()
     sandbox.state.received.clear()
     return sandbox
@@ -53,18 +53,18 @@ def test_an_agent_closes_a_ticket_rating_4_and_5_stars_with_the_keyboard_alone(
 
     # The next stop is the first dimension's radio group, on its checked "No rating".
     page.keyboard.press("Tab")
-    assert focused(page) == {"tag": "INPUT", "name": "rating_1", "value": "", "checked": True}
+    assert focused(page) == {"tag": "INPUT", "name": "stars_1", "value": "", "checked": True}
     for _ in range(4):
         page.keyboard.press("ArrowRight")
-    assert focused(page) == {"tag": "INPUT", "name": "rating_1", "value": "4", "checked": True}
+    assert focused(page) == {"tag": "INPUT", "name": "stars_1", "value": "4", "checked": True}
     four = page.get_by_role("group", name="Response timeliness").locator("label.star").nth(3)
     assert four.evaluate("label => getComputedStyle(label).outlineStyle") == "solid"
     expect(page.get_by_role("radio", name="4 of 5 stars").first).to_be_checked()
 
     page.keyboard.press("Tab")  # Handling result: left unrated
-    assert focused(page)["name"] == "rating_3"
+    assert focused(page)["name"] == "stars_3"
     page.keyboard.press("Tab")
-    assert focused(page)["name"] == "rating_7"
+    assert focused(page)["name"] == "stars_7"
     for _ in range(5):
         page.keyboard.press("ArrowRight")
     assert focused(page)["value"] == "5"

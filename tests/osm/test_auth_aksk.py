@@ -8,8 +8,9 @@ from ticketui.audit.models import AuditRecord, RecordOutcome
 from ticketui.osm.client import OsmClient
 from ticketui.osm.signing import AkSkSigner
 from ticketui.sandbox import identity
+from ticketui.tickets.operations.services import operation_submit
 from ticketui.tickets.outcomes import SIGNATURE_REJECTED, outcome_message
-from ticketui.tickets.services import operation_submit, ticket_track
+from ticketui.tickets.services import ticket_track
 
 pytestmark = pytest.mark.django_db
 

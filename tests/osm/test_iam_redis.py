@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from ticketui.cache import RedisCache  # what CACHE_URL=redis://… configures
+from ticketui.caching.redis import RedisCache  # what CACHE_URL=redis://… configures
 from ticketui.osm.iam import IamTokenProvider
 from ticketui.sandbox.server import SandboxServer
 from ticketui.sandbox.state import SandboxState

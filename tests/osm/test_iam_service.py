@@ -8,8 +8,8 @@ from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
 from ticketui.audit.models import AuditRecord, RecordOutcome
+from ticketui.tickets.operations.services import operation_submit
 from ticketui.tickets.outcomes import outcome_message
-from ticketui.tickets.services import operation_submit
 
 pytestmark = pytest.mark.django_db
 

@@ -28,7 +28,7 @@ MATRIX = [
     ("GET", "/tickets/{t}/timeline", (302, 200, 200, 403, 302)),
     ("GET", "/tickets/{t}/survey", (302, 200, 200, 403, 302)),
     ("POST", "/tickets/{t}/operations", (302, 302, 302, 403, 302)),
-    ("POST", "/tickets/{t}/rating", (302, 400, 400, 403, 302)),
+    ("POST", "/tickets/{t}/survey/send", (302, 400, 400, 403, 302)),
     ("GET", "/tickets/{t}/operations", (302, 405, 405, 405, 302)),
     ("POST", "/tickets/sync", (302, 403, 302, 403, 302)),
     ("GET", "/tickets/sync/{s}", (302, 200, 200, 403, 302)),

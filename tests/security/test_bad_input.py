@@ -159,9 +159,9 @@ def test_stored_text_is_rendered_escaped_on_the_list_and_the_ticket_page(
 
 
 @examples
-@given(desc=text_around(400), group_id=text_around(64), judgement=text_around(400))
+@given(desc=text_around(400), group_id=text_around(64), comment=text_around(400))
 def test_the_operate_command_refuses_or_sends_never_crashes(
-    support_user, ticket, upstream, desc, group_id, judgement
+    support_user, ticket, upstream, desc, group_id, comment
 ):
     out = io.StringIO()
     try:
@@ -174,7 +174,7 @@ def test_the_operate_command_refuses_or_sends_never_crashes(
             # --name=value, as a script passing a value that starts with "-" must.
             f"--desc={desc}",
             f"--group-id={group_id}",
-            f"--judgement={judgement}",
+            f"--comment={comment}",
             stdout=out,
         )
     except CommandError as exc:
@@ -206,10 +206,10 @@ def test_no_message_can_split_a_plain_log_line(message):
         min_size=3,
         max_size=3,
     ),
-    judgement=text_around(400),
+    comment=text_around(400),
 )
 def test_the_rating_form_gives_field_errors_or_sends_never_a_server_error(
-    support_client, completed_ticket, settings, stars, judgement
+    support_client, completed_ticket, settings, stars, comment
 ):
     from ticketui.tickets.models import SatisfactionDimension
 
@@ -219,9 +219,7 @@ def test_the_rating_form_gives_field_errors_or_sends_never_a_server_error(
             defaults={"name": f"D{number}", "value": 5 * steps, "per_value": steps},
         )
     settings.OSM_ENDPOINT = UPSTREAM
-    form = dict(zip(("rating_1", "rating_3", "rating_7"), stars, strict=True)) | {
-        "judgement": judgement
-    }
+    form = dict(zip(("stars_1", "stars_3", "stars_7"), stars, strict=True)) | {"comment": comment}
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         mock.add(
             responses.POST,
@@ -234,7 +232,7 @@ def test_the_rating_form_gives_field_errors_or_sends_never_a_server_error(
             json={"incident_detail_info": {"status": 3}},
         )
         response = support_client.post(
-            f"/tickets/{completed_ticket.pk}/rating", form, headers={"HX-Request": "true"}
+            f"/tickets/{completed_ticket.pk}/survey/send", form, headers={"HX-Request": "true"}
         )
         sent = [call for call in mock.calls if call.request.method == "POST"]
 

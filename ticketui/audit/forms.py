@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ticketui.osm import limits
+from ticketui.osm.catalogue import ACTION_LABELS
 
 from .models import Kind, RecordOutcome
 from .paging import DEFAULT_SORT, SORTS
@@ -18,14 +19,7 @@ from .selectors import ANY_FAILURE, RecordFilter
 
 DATE_RANGE_BACKWARDS = _("The end date is before the start date.")
 
-ACTION_CHOICES = [
-    ("", _("Any action")),
-    ("close", _("Close")),
-    ("press", _("Urge")),
-    ("cancel", _("Cancel")),
-    ("delete", _("Delete")),
-    ("score", _("Rate")),
-]
+ACTION_CHOICES = [("", _("Any action")), *ACTION_LABELS.items()]
 OUTCOME_CHOICES = [
     ("", _("Any outcome")),
     (ANY_FAILURE, _("Failed (any reason)")),

@@ -6,12 +6,13 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ticketui.labels import choice_label
+from ticketui.caching.labels import choice_label
 
 
 class Kind(models.TextChoices):
     OPERATION = "operation", _("Operation")
-    RATING = "rating", _("Rating")
+    # Stored as "rating" since the first records: the customer's survey sent after closure.
+    SURVEY = "rating", _("Survey")
     LOGIN = "login", _("Login")
     LOGOUT = "logout", _("Logout")
     LOGIN_FAILED = "login_failed", _("Failed login")

@@ -24,18 +24,15 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
+from ticketui.osm.catalogue import ALLOWED_IN, OPERATE_LOG_TYPES, STATUS_AFTER, TicketStatus
 from ticketui.osm.client import BODY_DEADLINE_SECONDS, OsmClient
 from ticketui.osm.configured import get_client
 from ticketui.osm.results import CaseNotFound, OperateLogEntry, UpstreamError
-from ticketui.tickets.models import ACTIONS_BY_STATUS, TicketStatus
 
 from .chain import chain_complete, chain_transaction
 from .models import AuditRecord, Kind, RecordOutcome
 
-OPERATION_KINDS = (Kind.OPERATION, Kind.RATING)
-# The upstream's operate_type for each action, and the status an action leaves a ticket in.
-OPERATE_TYPES = {"press": 2, "close": 3, "cancel": 4, "score": 5, "delete": 13}
-STATUS_AFTER = {"close": 3, "cancel": 4, "delete": 13}
+OPERATION_KINDS = (Kind.OPERATION, Kind.SURVEY)
 # The upstream's clock and ours may differ, and its log keeps whole seconds.
 CLOCK_SKEW = timedelta(minutes=2)
 BATCH = 200
@@ -163,7 +160,7 @@ def _claimed_by_others(record: AuditRecord, start: datetime, end: datetime) -> i
 
 def _settle(client: OsmClient, record: AuditRecord) -> Settlement:
     action = record.action_id
-    operate_type = OPERATE_TYPES.get(action)
+    operate_type = OPERATE_LOG_TYPES.get(action)
     if operate_type is None:
         return Settlement(
             operation=record,
@@ -226,7 +223,7 @@ def _settle_by_status(record: AuditRecord, status: int | None, logs_error: str) 
         status is not None
         and action in STATUS_AFTER
         and status != STATUS_AFTER[action]
-        and status in ACTIONS_BY_STATUS.get(action, ())
+        and status in ALLOWED_IN.get(action, ())
     ):
         return Settlement(
             operation=record,

@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 
 from .models import FAILURE_OUTCOMES, AuditRecord, Kind
 
-TICKET_KINDS = (Kind.OPERATION, Kind.RATING, Kind.TRACK, Kind.UNTRACK, Kind.RECONCILE)
+TICKET_KINDS = (Kind.OPERATION, Kind.SURVEY, Kind.TRACK, Kind.UNTRACK, Kind.RECONCILE)
 ANY_FAILURE = "failed"  # the outcome filter meaning "did not succeed, whatever the reason"
 
 

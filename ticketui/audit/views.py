@@ -7,8 +7,6 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from ticketui.fragments import FRAGMENT_SECONDS, rows_version, viewer_version
-
 from .chain import chain_head
 from .export import audit_csv
 from .forms import RecordFilterForm
@@ -71,13 +69,6 @@ def _list_context(request, form: RecordFilterForm, page, *, head=None) -> dict:
         "filters": form,
         "page": page,
         "head": head,
-        "rows_version": rows_version(page.object_list, "pk", "completion_seq"),
-        # The filter form's markup depends on the values asked for (and, through the agent
-        # list, on the viewer's role): a new agent shows up in it within FRAGMENT_SECONDS.
-        "filters_version": viewer_version(
-            sorted((name, value) for name in form.fields for value in request.GET.getlist(name))
-        ),
-        "fragment_seconds": FRAGMENT_SECONDS,
     }
 
 

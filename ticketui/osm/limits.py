@@ -9,5 +9,3 @@ SATISFACTION_ID_MAX = 9999
 SCORE_MAX = 65535  # satisfaction_value, value, per_value
 SATISFACTION_TEXT_MAX = 32  # satisfaction_name, sat_category_id, sat_category_name
 SATISFACTION_ENTRIES_MAX = 100
-
-ACTIONS = ("cancel", "close", "press", "delete")

@@ -1,6 +1,4 @@
-"""Forms for the ticket pages; their limits are the upstream's (ticketui.osm.limits)."""
-
-import uuid
+"""Forms for the ticket list and tracking a ticket; and how a service's refusal lands on a form."""
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -8,15 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ticketui.osm import limits
 
-from .services import case_id_validate, operation_validate
-from .survey_forms import SurveyFieldsMixin
-
-ACTION_CHOICES = [
-    ("close", _("Close")),
-    ("press", _("Urge the engineer")),
-    ("cancel", _("Cancel")),
-    ("delete", _("Delete")),
-]
+from .validation import case_id_validate
 
 
 class TicketFilterForm(forms.Form):
@@ -36,48 +26,9 @@ class TrackTicketForm(forms.Form):
             raise ValidationError(exc.message_dict["case_id"]) from None
 
 
-class OperationForm(SurveyFieldsMixin, forms.Form):
-    """An operation; when it is close, the survey (if the customer gave one) rides along."""
-
-    action_id = forms.ChoiceField(
-        choices=ACTION_CHOICES, widget=forms.RadioSelect, label=_("Operation")
-    )
-    operate_desc = forms.CharField(
-        required=False,
-        max_length=limits.TEXT_MAX,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        label=_("Description"),
-        help_text=_("Sent to the upstream with the operation; up to 400 characters."),
-    )
-    group_id = forms.CharField(
-        required=False,
-        max_length=limits.GROUP_ID_MAX,
-        label=_("IAM group id"),
-        help_text=_("Only when acting on a ticket opened by another member of your group."),
-    )
-
-    # One per rendered form: the same form sent twice is one operation (see operation_submit).
-    idempotency_key = forms.UUIDField(required=False, widget=forms.HiddenInput, initial=uuid.uuid4)
-
-    def clean(self):
-        cleaned = super().clean()
-        # The survey only rides on close; for other actions its (hidden) fields are ignored.
-        if cleaned.get("action_id") == "close":
-            ratings = self.survey_ratings()
-            cleaned["judgement"] = cleaned.get("judgement", "")
-            cleaned["satisfaction"] = self.survey_entries(ratings, required=False)
-        else:
-            self.survey_ignore()
-            cleaned["judgement"], cleaned["satisfaction"] = "", []
-        if not self.errors:
-            try:
-                operation_validate(
-                    action_id=cleaned["action_id"],
-                    operate_desc=cleaned["operate_desc"],
-                    group_id=cleaned["group_id"],
-                    judgement=cleaned["judgement"],
-                )
-            except ValidationError as exc:
-                for field, messages in exc.message_dict.items():
-                    self.add_error(field, messages)
-        return cleaned
+def form_add_errors(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form: keys the form has as fields go on them, the
+    rest (e.g. `survey`) above the form."""
+    by_field = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
+    for field, messages in by_field.items():
+        form.add_error(field if field in form.fields else None, messages)

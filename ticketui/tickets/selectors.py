@@ -5,9 +5,9 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Q, QuerySet, Window
 
 from ticketui.audit.models import AuditRecord
-from ticketui.fragments import FRAGMENT_SECONDS, rows_version
+from ticketui.osm.catalogue import TicketStatus, status_label
 
-from .models import Ticket, TicketStatus
+from .models import Ticket
 
 
 def ticket_list(*, search: str = "", status: int | None = None) -> QuerySet[Ticket]:
@@ -86,7 +86,7 @@ def ticket_status_counts() -> list[tuple[int | None, str, int]]:
         cache.set(STATUS_COUNTS_CACHE_KEY, counts, STATUS_COUNTS_SECONDS)
     known = [(code, label, counts[code]) for code, label in TicketStatus.choices if code in counts]
     unknown = [
-        (code, Ticket(status=code).status_label, n)
+        (code, status_label(code), n)
         for code, n in counts.items()
         if code not in TicketStatus.values
     ]
@@ -128,13 +128,7 @@ def ticket_timeline(
 
 
 def ticket_timeline_context(*, ticket: Ticket, before: int | None = None) -> dict:
-    """What the ticket page's timeline partials render: a page of records, whether older ones
-    exist, and the version naming their cached markup (ticketui.fragments)."""
+    """What the ticket page's timeline partials render: a page of records and whether older
+    ones exist."""
     records, more = ticket_timeline(ticket=ticket, before=before)
-    return {
-        "timeline": records,
-        "timeline_more": more,
-        # A record changes once, when its answer completes it (and takes a completion seal).
-        "timeline_version": rows_version(records, "pk", "completion_seq"),
-        "fragment_seconds": FRAGMENT_SECONDS,
-    }
+    return {"timeline": records, "timeline_more": more}

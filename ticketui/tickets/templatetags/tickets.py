@@ -1,9 +1,11 @@
+"""Template helpers for tickets and their operations: outcomes in words, action labels."""
+
 import json
 
 from django import template
-from django.utils.translation import gettext_lazy as _
 
 from ticketui.audit.models import AuditRecord
+from ticketui.osm import catalogue
 
 from ..outcomes import outcome_message, outcome_tone
 
@@ -26,19 +28,10 @@ def pretty_json(value) -> str:
     return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True)
 
 
-ACTION_LABELS = {
-    "close": _("Close"),
-    "press": _("Urge"),
-    "cancel": _("Cancel"),
-    "delete": _("Delete"),
-    "score": _("Rate"),
-}
-
-
 @register.filter
 def action_label(action_id: str) -> str:
     """An upstream action id in the reader's language; an unknown one as it came."""
-    return str(ACTION_LABELS.get(action_id, action_id))
+    return catalogue.action_label(action_id)
 
 
 @register.filter

@@ -2,7 +2,7 @@
 
 Incremental by default (what changed since the last successful sync), `--full` for everything,
 `--since/--until` for a chosen window of the tickets' last update. A second sync started while
-one runs is refused (exit status 0: a sync is happening). See ticketui/tickets/sync.py."""
+one runs is refused (exit status 0: a sync is happening). See ticketui/tickets/sync/."""
 
 import sys
 from datetime import UTC, datetime
@@ -11,8 +11,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ticketui.osm.results import parse_time
-from ticketui.tickets.models import SyncRun, SyncStatus
-from ticketui.tickets.sync import SyncAlreadyActive, tickets_sync_now
+from ticketui.tickets.sync.models import SyncRun, SyncStatus
+from ticketui.tickets.sync.services import SyncAlreadyActive, tickets_sync_now
 
 BAR_WIDTH = 30
 

@@ -1,0 +1,71 @@
+"""The main pages in Chinese show no English string of the interface's catalog."""
+
+import html
+import re
+
+import pytest
+from django.utils import translation
+
+from ticketui.accounts.models import Profile
+from ticketui.tickets.models import Ticket
+from ticketui.tickets.operations.services import operation_submit
+
+pytestmark = pytest.mark.django_db
+# A language's own name is shown in that language in any interface, as language pickers do.
+OWN_NAMES = {"English"}
+TAGS = re.compile(r"<script.*?</script>|<style.*?</style>|<[^>]+>", re.S)
+
+
+def english_catalog_strings() -> set[str]:
+    """Interface strings (no placeholders) whose Chinese differs from the English."""
+    with translation.override("zh-hans"):
+        catalog = translation.trans_real.translation("zh-hans")._catalog
+    return {
+        msgid
+        for msgid, text in catalog.items()
+        if isinstance(msgid, str)
+        and msgid
+        and "%" not in msgid
+        and text != msgid
+        and len(msgid) > 3
+    } - OWN_NAMES
+
+
+def visible_text(page: str) -> str:
+    return html.unescape(TAGS.sub("\n", page))
+
+
+def test_the_main_pages_in_chinese_leave_no_interface_string_in_english(
+    lead_client, team_lead, sandbox, dimensions
+):
+    Profile.objects.create(user=team_lead, language="zh-cn")
+    ticket = Ticket.objects.create(
+        case_id="CS2026090100003", summary="数据库复制延迟", status=2, product_category="RDS"
+    )
+    completed = Ticket.objects.create(case_id="CS2026090100004", summary="存储桶 403", status=3)
+    record = operation_submit(
+        actor=team_lead, ticket=ticket, action_id="cancel", operate_desc="客户已自行解决"
+    )
+    pages = [
+        "/",
+        f"/tickets/{ticket.pk}/",
+        f"/tickets/{completed.pk}/",
+        "/audit/",
+        f"/audit/{record.pk}/",
+        "/reports/satisfaction",
+        "/reports/satisfaction/dimensions",
+        "/accounts/profile/",
+        "/bulk/",
+    ]
+    strings = english_catalog_strings()
+    assert len(strings) > 200
+
+    for url in pages:
+        response = lead_client.get(url)
+        assert response.status_code == 200, url
+        assert '<html lang="zh-hans">' in response.text, url
+        text = visible_text(response.text)
+        leftovers = sorted(
+            s for s in strings if re.search(rf"(?<![\w-]){re.escape(s)}(?![\w-])", text)
+        )
+        assert not leftovers, f"{url}: {leftovers}"

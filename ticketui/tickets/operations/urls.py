@@ -1,0 +1,7 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("tickets/<int:pk>/operations", views.operation_create_view, name="operate"),
+]

@@ -1,0 +1,83 @@
+"""Sending one call that changes a ticket upstream, with its audit record around it, and the
+one-time key that makes a form sent twice one call. Operations and surveys both send this way."""
+
+import time
+from uuid import UUID
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
+
+from ticketui.audit.models import AuditRecord, Kind
+from ticketui.audit.services import (
+    DuplicateOperation,
+    Origin,
+    audit_operation_finish,
+    audit_operation_start,
+    audit_record_for_key,
+)
+from ticketui.osm.auth import AuthenticationError
+from ticketui.osm.client import OsmClient
+from ticketui.osm.results import CallResult, PreparedCall
+
+DUPLICATE_POLL_SECONDS = 0.1
+NO_PERMISSION_TO_OPERATE = "You do not have permission to operate tickets."
+
+
+def operator_check(actor: AbstractBaseUser) -> None:
+    """PermissionDenied unless the actor may change tickets upstream."""
+    if not actor.has_perm("tickets.operate_ticket"):
+        raise PermissionDenied(NO_PERMISSION_TO_OPERATE)
+
+
+def recorded_send(
+    *,
+    client: OsmClient,
+    call: PreparedCall,
+    actor: AbstractBaseUser,
+    kind: Kind,
+    case_id: str,
+    action_id: str,
+    origin: Origin,
+    idempotency_key: UUID | None,
+) -> tuple[AuditRecord, CallResult | None]:
+    """Send one call with its audit record around it: pending and committed before the call (a
+    crash while waiting leaves a pending record, never nothing), completed after it. If the form's
+    key was used already, nothing is sent: the earlier record, once answered, and no result."""
+    try:
+        record = audit_operation_start(
+            actor=actor,
+            kind=kind,
+            case_id=case_id,
+            action_id=action_id,
+            call=call,
+            origin=origin,
+            idempotency_key=idempotency_key,
+        )
+    except DuplicateOperation as duplicate:
+        return operation_outcome_await(record=duplicate.record), None
+    try:
+        result = client.send(call)
+    except AuthenticationError as exc:  # IAM refused or unreachable: nothing was sent
+        result = exc.result
+    return audit_operation_finish(record=record, result=result), result
+
+
+def operation_replay(*, key: str | UUID | None) -> AuditRecord | None:
+    """If a form with this one-time key was already sent, its record (once it has an outcome):
+    what a second submission of that form shows, before any check of a ticket it changed."""
+    try:
+        earlier = audit_record_for_key(key if isinstance(key, UUID) else UUID(str(key)))
+    except (ValueError, TypeError):
+        return None
+    return operation_outcome_await(record=earlier) if earlier else None
+
+
+def operation_outcome_await(*, record: AuditRecord) -> AuditRecord:
+    """The record once it has its outcome, or as it stands when the first submission's own wait
+    for the upstream (connect and read timeouts, plus a margin) is over."""
+    deadline = time.monotonic() + settings.OSM_CONNECT_TIMEOUT + settings.OSM_READ_TIMEOUT + 5
+    while record.is_pending and time.monotonic() < deadline:
+        time.sleep(DUPLICATE_POLL_SECONDS)
+        record.refresh_from_db()
+    return record

@@ -1,0 +1,115 @@
+"""What customers said: the satisfaction dimensions the upstream asks about, and each survey the
+upstream accepted with its answers (one per dimension), kept for the report."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class SatisfactionDimension(models.Model):
+    """A satisfaction dimension the upstream asks surveys to rate (osm-api.md §3), copied locally
+    by `dimensions_sync` so that a survey can be shown without asking the upstream each time.
+    Team leads choose which ones a survey must rate (`required`)."""
+
+    satisfaction_id = models.PositiveSmallIntegerField(unique=True)  # 0-9999 upstream
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    value = models.PositiveIntegerField()  # the dimension's total score
+    per_value = models.PositiveIntegerField()  # the score of one star
+    category_id = models.CharField(max_length=32, blank=True)
+    category_name = models.CharField(max_length=32, blank=True)
+    required = models.BooleanField(default=False)
+    # False once the upstream stops listing it: kept for old surveys, no longer offered.
+    offered = models.BooleanField(default=True)
+    synced_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["satisfaction_id"]
+
+    def __str__(self) -> str:
+        return f"{self.satisfaction_id} {self.name}"
+
+    @property
+    def stars(self) -> int:
+        """How many stars the survey shows: one per `per_value` of the total."""
+        return self.value // self.per_value if self.per_value else 0
+
+
+class SurveySource(models.TextChoices):
+    CLOSE = "close", _("With the close")
+    SCORE = "score", _("Rated after closure")
+
+
+class Survey(models.Model):
+    """What was said about one ticket, kept once the upstream accepted it. A ticket is rated
+    once; the audit record of the call that carried it is its proof."""
+
+    case_id = models.CharField(max_length=64, unique=True)
+    # Kept if the ticket stops being tracked; the fields below are copied for the report.
+    ticket = models.OneToOneField(
+        "tickets.Ticket", null=True, blank=True, on_delete=models.SET_NULL, related_name="survey"
+    )
+    product = models.CharField(max_length=200, blank=True)
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    agent_username = models.CharField(max_length=150)
+    source = models.CharField(max_length=8, choices=SurveySource.choices)
+    comment = models.TextField(blank=True)
+    audit_record = models.OneToOneField(
+        "audit.AuditRecord", on_delete=models.PROTECT, related_name="survey"
+    )
+    created_at = models.DateTimeField()
+    # The day and the ISO week (its Monday) the survey was recorded, in the dashboard's time
+    # zone: the report filters and groups by these instead of converting every timestamp.
+    surveyed_on = models.DateField()
+    week = models.DateField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        permissions = [("view_satisfaction_report", "Can view the satisfaction report")]
+        indexes = [
+            # Holds what the report's survey count reads: the database reads the index alone.
+            models.Index(fields=["surveyed_on", "week", "agent"], name="survey_report"),
+            models.Index(fields=["agent", "surveyed_on"], name="survey_agent_day"),
+            models.Index(fields=["product", "surveyed_on"], name="survey_product_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Survey of {self.case_id}"
+
+
+class SurveyAnswer(models.Model):
+    """The stars one survey gave one dimension, with the scale as it was sent."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="answers")
+    satisfaction_id = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=32)
+    stars = models.PositiveSmallIntegerField()
+    scale = models.PositiveSmallIntegerField()  # how many stars the dimension had
+    satisfaction_value = models.PositiveIntegerField()
+    value = models.PositiveIntegerField()
+    per_value = models.PositiveIntegerField()
+    # Copied from the survey (never changed after), so that the report counts one table.
+    surveyed_on = models.DateField()
+    week = models.DateField()
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    product = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["survey", "satisfaction_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey", "satisfaction_id"], name="survey_answer_once_per_dimension"
+            )
+        ]
+        indexes = [
+            # Holds every column the report's aggregate reads: the database reads the index alone.
+            models.Index(
+                fields=["surveyed_on", "week", "agent", "satisfaction_id", "scale", "stars"],
+                name="survey_answer_report",
+            ),
+            models.Index(fields=["agent", "surveyed_on"], name="survey_answer_agent_day"),
+            models.Index(fields=["product", "surveyed_on"], name="survey_answer_product_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.stars} of {self.scale}"

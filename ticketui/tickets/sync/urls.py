@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("tickets/sync", views.sync_create_view, name="sync"),
+    path("tickets/sync/<int:pk>", views.sync_status_view, name="sync-status"),
+]

@@ -1,0 +1,28 @@
+"""Text checked against the upstream's limits (ticketui.osm.limits), with the messages forms,
+services and the command line share."""
+
+from django.core.exceptions import ValidationError
+
+from ticketui.osm import limits
+
+TEXT_TOO_LONG = "At most %(limit)d characters (this has %(length)d)."
+CONTROL_CHARACTERS = "Remove control characters (such as NUL) from this text."
+CASE_ID_INVALID = "A case id has 1 to 64 characters."
+
+
+def text_errors(value: str, limit: int) -> list[str]:
+    """What is wrong with a text field bound for the upstream; empty when nothing is."""
+    errors = []
+    if len(value) > limit:
+        errors.append(TEXT_TOO_LONG % {"limit": limit, "length": len(value)})
+    if any(ord(char) < 32 and char not in "\r\n\t" for char in value):
+        errors.append(CONTROL_CHARACTERS)
+    return errors
+
+
+def case_id_validate(case_id: str) -> str:
+    """The case id stripped, or ValidationError keyed `case_id`."""
+    case_id = case_id.strip()
+    if not 1 <= len(case_id) <= limits.CASE_ID_MAX or text_errors(case_id, limits.CASE_ID_MAX):
+        raise ValidationError({"case_id": [CASE_ID_INVALID]})
+    return case_id
