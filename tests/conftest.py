@@ -1,4 +1,5 @@
-"""Shared fixtures: the three kinds of user, and the sandbox upstream served over real HTTP."""
+"""Shared fixtures: the three kinds of user, and the sandbox upstream (in process for unit tests,
+over real HTTP for end-to-end ones)."""
 
 import os
 
@@ -9,6 +10,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 
+from tests.upstream import InProcessSandbox
 from ticketui.sandbox.server import SandboxServer
 from ticketui.sandbox.state import SandboxState
 from ticketui.tickets.models import Ticket
@@ -63,12 +65,26 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+def _sandbox_state() -> SandboxState:
+    return SandboxState.seeded(12, token=SECRET_CANARY, press_interval=300.0)
+
+
 @pytest.fixture
 def sandbox(settings):
-    """A fresh sandbox upstream on a free port; the dashboard's settings point at it."""
-    server = SandboxServer(
-        SandboxState.seeded(12, token=SECRET_CANARY, press_interval=300.0)
-    ).start()
+    """A fresh sandbox upstream answering in this process (through `responses`); the
+    dashboard's settings point at it. End-to-end tests get `http_sandbox` under this name."""
+    upstream = InProcessSandbox(_sandbox_state())
+    settings.OSM_ENDPOINT = upstream.url
+    settings.OSM_READ_TIMEOUT = 5.0
+    with upstream.serving():
+        yield upstream
+
+
+@pytest.fixture
+def http_sandbox(settings):
+    """A fresh sandbox upstream served over real HTTP on a free port, for tests whose calls
+    cross a process or a socket (faults, killed processes, the browser)."""
+    server = SandboxServer(_sandbox_state()).start()
     settings.OSM_ENDPOINT = server.url
     settings.OSM_READ_TIMEOUT = 5.0
     yield server

@@ -111,3 +111,9 @@ def surveys_given(agent, count: int = 6) -> None:
             comment="Quick and clear" if number % 2 else "",
             source=SurveySource.SCORE,
         )
+
+
+@pytest.fixture
+def sandbox(http_sandbox):
+    """End-to-end: the sandbox upstream over real HTTP."""
+    return http_sandbox

@@ -70,7 +70,7 @@ def test_an_agent_closes_a_ticket_rating_4_and_5_stars_with_the_keyboard_alone(
     assert focused(page)["value"] == "5"
 
     page.keyboard.press("Tab")
-    assert focused(page)["name"] == "judgement"
+    assert focused(page)["name"] == "comment"
     page.keyboard.type("Solved within the hour")
     tab_until(page, "operate_desc")
     page.keyboard.type("Customer confirmed")
