@@ -109,7 +109,7 @@ def surveys_given(agent, count: int = 6) -> None:
             record=record,
             entries=entries,
             comment="Quick and clear" if number % 2 else "",
-            source=SurveySource.SCORE,
+            source=SurveySource.AFTER_CLOSURE,
         )
 
 

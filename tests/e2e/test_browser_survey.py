@@ -127,7 +127,7 @@ def test_rating_a_completed_ticket_works_without_javascript(
     stars.nth(2).click()
     expect(panel.get_by_role("radio", name="3 of 5 stars").nth(1)).to_be_checked()
     panel.get_by_label("Comment").fill("Took two days")
-    panel.get_by_role("button", name="Send the rating").click()
+    panel.get_by_role("button", name="Send the survey").click()
 
     expect(page.locator(".flash")).to_contain_text("Done. The upstream accepted the operation.")
     expect(page.locator("#survey-panel")).to_contain_text("Took two days")

@@ -58,7 +58,7 @@ def add_survey(agent, case_id, stars, *, when, product="ECS", comment=""):
         record=record,
         entries=entries,
         comment=comment,
-        source=SurveySource.SCORE,
+        source=SurveySource.AFTER_CLOSURE,
     )
 
 

@@ -37,7 +37,7 @@ class SatisfactionDimension(models.Model):
 
 class SurveySource(models.TextChoices):
     CLOSE = "close", _("With the close")
-    SCORE = "score", _("Rated after closure")
+    AFTER_CLOSURE = "score", _("Rated after closure")  # stored by the wire name of its call
 
 
 class Survey(models.Model):

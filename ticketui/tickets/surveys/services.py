@@ -337,7 +337,7 @@ def survey_submit(
             record=record,
             entries=entries,
             comment=comment,
-            source=SurveySource.SCORE,
+            source=SurveySource.AFTER_CLOSURE,
         )
         ticket_refresh(ticket=ticket, actor=actor)
     return record
