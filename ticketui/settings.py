@@ -13,6 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 from ticketui.osm.headers import is_valid_time_zone  # a plain function: no Django needed
+from ticketui.redaction import mask_userinfo  # likewise
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -26,7 +27,8 @@ def _read(name: str, cast, default):
     try:
         return cast(name, default=default)
     except (ValueError, TypeError, ImproperlyConfigured) as exc:
-        raise ImproperlyConfigured(f"{name}: {exc}") from None
+        # The message may quote the value: a URL's password is masked.
+        raise ImproperlyConfigured(mask_userinfo(f"{name}: {exc}")) from None
 
 
 def _secret(name: str, default: str = "") -> str:
@@ -209,6 +211,11 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = _read("HSTS_PRELOAD", env.bool, HTTPS)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
 
+# --- Secrets in error reports -------------------------------------------------------------
+# The DEBUG page and error e-mails hide every secret setting by name and by value, and the
+# password in any URL (ticketui/error_reports.py).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "ticketui.error_reports.SecretsHidingFilter"
+
 # --- Logins and sessions ------------------------------------------------------------------
 # django-axes throttles logins: after AXES_FAILURE_LIMIT failures for one username from one
 # address, that pair is locked out for AXES_COOLOFF_MINUTES (a success resets the count).
@@ -249,7 +256,11 @@ OSM_ENDPOINT_PRESETS = {
 OSM_ENDPOINT = OSM_ENDPOINT_PRESETS.get(OSM_ENDPOINT, OSM_ENDPOINT)
 _endpoint = urlsplit(OSM_ENDPOINT)
 if _endpoint.scheme not in ("http", "https") or not _endpoint.hostname:
-    raise ImproperlyConfigured(f"OSM_ENDPOINT must be an http(s) URL; got {OSM_ENDPOINT!r}")
+    raise ImproperlyConfigured(
+        f"OSM_ENDPOINT must be an http(s) URL; got {mask_userinfo(OSM_ENDPOINT)!r}"
+    )
+if "@" in _endpoint.netloc:
+    raise ImproperlyConfigured("OSM_ENDPOINT must not hold a user name or password (user@host)")
 if _endpoint.scheme == "http" and _endpoint.hostname not in ("127.0.0.1", "localhost", "::1"):
     raise ImproperlyConfigured("OSM_ENDPOINT must use https (plain http only for a local sandbox)")
 
@@ -345,7 +356,11 @@ IAM_ENDPOINT = env.str(
 ).rstrip("/")
 _iam = urlsplit(IAM_ENDPOINT)
 if _iam.scheme not in ("http", "https") or not _iam.hostname:
-    raise ImproperlyConfigured(f"IAM_ENDPOINT must be an http(s) URL; got {IAM_ENDPOINT!r}")
+    raise ImproperlyConfigured(
+        f"IAM_ENDPOINT must be an http(s) URL; got {mask_userinfo(IAM_ENDPOINT)!r}"
+    )
+if "@" in _iam.netloc:
+    raise ImproperlyConfigured("IAM_ENDPOINT must not hold a user name or password (user@host)")
 if _iam.scheme == "http" and _iam.hostname not in ("127.0.0.1", "localhost", "::1"):
     raise ImproperlyConfigured("IAM_ENDPOINT must use https (plain http only for a local sandbox)")
 IAM_DOMAIN = env.str("IAM_DOMAIN", default="sandbox-account" if _sandbox_upstream else "")
