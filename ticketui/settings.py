@@ -4,6 +4,8 @@ Defaults give a working local setup: SQLite and the bundled sandbox upstream. Ev
 production needs is an environment variable; a bad value stops start-up with a message naming it.
 """
 
+import os
+from collections.abc import Iterator, MutableMapping
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -17,9 +19,39 @@ from ticketui.redaction import mask_userinfo  # likewise
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-env = environ.Env()
+
+class _SetVariables(MutableMapping):
+    """os.environ, where a variable set to nothing (`IAM_ENDPOINT=` as .env.example has it)
+    counts as not set: it takes its default instead of overriding it with an empty string."""
+
+    def __getitem__(self, name: str) -> str:
+        value = os.environ[name]
+        if not value.strip():
+            raise KeyError(name)
+        return value
+
+    def __setitem__(self, name: str, value: str) -> None:
+        os.environ[name] = value
+
+    def __delitem__(self, name: str) -> None:
+        del os.environ[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name, value in os.environ.items() if value.strip())
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+class _Env(environ.Env):
+    ENVIRON = _SetVariables()
+
+
+env = _Env()
 if (BASE_DIR / ".env").is_file():
-    env.read_env(BASE_DIR / ".env")
+    env.read_env(
+        BASE_DIR / ".env"
+    )  # the environment wins over the file; a later line over an earlier
 
 
 def _read(name: str, cast, default):
