@@ -250,7 +250,8 @@ DEFAULT_EXCEPTION_REPORTER_FILTER = "ticketui.error_reports.SecretsHidingFilter"
 
 # --- Logins and sessions ------------------------------------------------------------------
 # django-axes throttles logins: after AXES_FAILURE_LIMIT failures for one username from one
-# address, that pair is locked out for AXES_COOLOFF_MINUTES (a success resets the count).
+# address, that pair is locked out for AXES_COOLOFF_MINUTES (a success resets the count); the
+# same user from another address is not locked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     # ModelBackend, with each user's permissions kept in the shared cache.
@@ -259,6 +260,22 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = _read("AXES_FAILURE_LIMIT", env.int, 5)
 AXES_COOLOFF_TIME = timedelta(minutes=_read("AXES_COOLOFF_MINUTES", env.int, 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Behind reverse proxies the address is the client's as the proxies saw it (ticketui/proxies.py):
+# TRUSTED_PROXY_COUNT proxies each append to CLIENT_IP_HEADER. 0: the peer's address.
+TRUSTED_PROXY_COUNT = _read("TRUSTED_PROXY_COUNT", env.int, 0)
+if not 0 <= TRUSTED_PROXY_COUNT <= 10:
+    raise ImproperlyConfigured(f"TRUSTED_PROXY_COUNT must be 0-10; got {TRUSTED_PROXY_COUNT}")
+CLIENT_IP_HEADER = env.str("CLIENT_IP_HEADER", default="X-Forwarded-For")
+AXES_CLIENT_IP_CALLABLE = "ticketui.proxies.client_address"
+# Whatever the address, LOGIN_SLOWDOWN_AFTER failures for one username make each further try
+# wait (2 s, doubling, at most LOGIN_SLOWDOWN_MAX_SECONDS): it slows guessing from many
+# addresses without letting anyone lock a user out (ticketui/accounts/login_throttle.py).
+LOGIN_SLOWDOWN_AFTER = _read("LOGIN_SLOWDOWN_AFTER", env.int, 10)
+LOGIN_SLOWDOWN_MAX_SECONDS = _read("LOGIN_SLOWDOWN_MAX_SECONDS", env.int, 60)
+if LOGIN_SLOWDOWN_AFTER < 1 or not 1 <= LOGIN_SLOWDOWN_MAX_SECONDS <= 3600:
+    raise ImproperlyConfigured(
+        "LOGIN_SLOWDOWN_AFTER must be at least 1 and LOGIN_SLOWDOWN_MAX_SECONDS 1-3600"
+    )
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
