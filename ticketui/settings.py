@@ -118,7 +118,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "django_guid.middleware.guid_middleware",  # first: every later line logs the request id
+    "ticketui.request_ids.request_id_filter_middleware",  # a client's id: canonical UUIDs only
+    "django_guid.middleware.guid_middleware",  # then every later line logs the request id
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files, before sessions are read
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -132,6 +133,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "ticketui.sessions.SessionLifetimeMiddleware",  # idle and absolute session limits
+    "ticketui.sessions.NoStoreMiddleware",  # pages and exports: Cache-Control private, no-store
     "axes.middleware.AxesMiddleware",  # the lockout page
     "ticketui.accounts.middleware.ProfileTimeZoneMiddleware",  # the viewer's zone and language
 ]
