@@ -59,7 +59,7 @@ def test_the_health_endpoint_stays_no_cache(client, sandbox):
         "",
         "urn:uuid:12345678-1234-4234-8234-123456789abc",
         "{12345678-1234-4234-8234-123456789abc}",
-        "12345678123442348234123456789abc",
+        "12345678-1234-4234-8234-123456789abc\n",
         "12345678-1234-4234-8234-123456789ABC",
     ],
 )
@@ -77,9 +77,8 @@ def test_a_request_id_that_is_not_a_uuid_is_replaced_and_not_sent_upstream(
     assert set(upstream) == {returned}
 
 
-def test_a_uuid_request_id_is_kept_and_sent_upstream(support_client, sandbox):
-    sent = str(uuid.uuid4())
-
+@pytest.mark.parametrize("sent", [str(uuid.uuid4()), uuid.uuid4().hex])
+def test_a_uuid_request_id_is_kept_and_sent_upstream(support_client, sandbox, sent):
     response = support_client.post("/tickets/track", {"case_id": CASE_ID}, HTTP_X_REQUEST_ID=sent)
 
     assert response["X-Request-Id"] == sent
