@@ -48,7 +48,10 @@ class SecretsHidingFilter(SafeExceptionReporterFilter):
             return self.hide(value.decode("utf-8", "replace")).encode()
         if value is None or isinstance(value, bool | int | float):
             return value
-        shown = pformat(value)
+        try:
+            shown = pformat(value)
+        except Exception:  # the page then says "Error in formatting", as without this filter
+            return value
         hidden = self.hide(shown)
         return value if hidden == shown else hidden
 

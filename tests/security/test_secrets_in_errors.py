@@ -109,3 +109,21 @@ def test_a_bad_url_setting_stops_start_up_without_showing_its_password(variable,
     assert result.returncode != 0
     assert variable in result.stderr
     assert SECRET not in result.stdout + result.stderr
+
+
+def test_a_local_variable_that_cannot_be_shown_does_not_break_the_error_page(settings):
+    class Unprintable:
+        def __repr__(self):
+            raise ValueError("no")
+
+    def failing_view():
+        thing = Unprintable()  # noqa: F841 (shown by the page)
+        raise RuntimeError("boom")
+
+    try:
+        failing_view()
+    except RuntimeError:
+        response = technical_500_response(RequestFactory().get("/"), *sys.exc_info())
+
+    assert response.status_code == 500
+    assert "failing_view" in response.content.decode()
