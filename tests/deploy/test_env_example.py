@@ -124,3 +124,26 @@ def test_a_variable_left_empty_takes_its_default(project):
     )
 
     assert result.stdout.split()[-2:] == ["http://127.0.0.1:8001", "sandbox-account"], result.stderr
+
+
+def test_every_variable_the_settings_read_is_listed_in_the_example():
+    import re
+
+    read = re.compile(r'(?:_read|_secret|_choice|_positive_float|env\.\w+)\(\s*"([A-Z][A-Z0-9_]*)"')
+    names = set(read.findall((ROOT / "ticketui" / "settings.py").read_text()))
+    names |= {
+        f"{name}_FILE"
+        for name in re.findall(
+            r'_secret\(\s*"([A-Z_]+)"', (ROOT / "ticketui" / "settings.py").read_text()
+        )
+    }
+    names |= set(
+        re.findall(r'_setting\(\s*"([A-Z][A-Z0-9_]*)"', (ROOT / "gunicorn.conf.py").read_text())
+    )
+    names -= {"TEST_DATABASE_NAME"}  # the test suite's own
+    example = (ROOT / ".env.example").read_text()
+
+    missing = sorted(name for name in names if not re.search(rf"^#?{name}=", example, flags=re.M))
+
+    assert len(names) > 40
+    assert missing == []
