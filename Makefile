@@ -8,7 +8,7 @@ SANDBOX_PORT ?= 8001
 PG_URL ?= postgres://postgres@127.0.0.1:5432/ticketui
 export SANDBOX_PORT
 
-.PHONY: run test lint test-sqlite test-postgres install install-dev messages bench load clean
+.PHONY: run test lint test-sqlite test-postgres deploy-check install install-dev messages bench load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,7 +44,15 @@ test-postgres: install-dev messages
 	bin/check-postgres "$(PG_URL)"
 	DATABASE_URL="$(PG_URL)" $(BIN)/pytest -q
 
-test: lint test-sqlite test-postgres
+# The README's Deploying section, followed literally in a scratch folder (a clone of the last
+# commit) against PostgreSQL (a database of its own), Redis and the sandbox: about a minute.
+DEPLOY_CHECK_PG_URL ?= $(PG_URL)_deploy_check
+export DEPLOY_CHECK_PG_URL
+deploy-check: install
+	bin/check-postgres "$(DEPLOY_CHECK_PG_URL)"
+	$(BIN)/python bin/deploy-check
+
+test: lint test-sqlite test-postgres deploy-check
 
 # One SQLite file per scale (audit records cannot be deleted, so a database keeps its scale);
 # point BENCH_PG_URL at a database of its own for each scale too.

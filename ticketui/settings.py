@@ -4,6 +4,8 @@ Defaults give a working local setup: SQLite and the bundled sandbox upstream. Ev
 production needs is an environment variable; a bad value stops start-up with a message naming it.
 """
 
+import os
+from collections.abc import Iterator, MutableMapping
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -13,12 +15,43 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 from ticketui.osm.headers import is_valid_time_zone  # a plain function: no Django needed
+from ticketui.redaction import mask_userinfo  # likewise
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-env = environ.Env()
+
+class _SetVariables(MutableMapping):
+    """os.environ, where a variable set to nothing (`IAM_ENDPOINT=` as .env.example has it)
+    counts as not set: it takes its default instead of overriding it with an empty string."""
+
+    def __getitem__(self, name: str) -> str:
+        value = os.environ[name]
+        if not value.strip():
+            raise KeyError(name)
+        return value
+
+    def __setitem__(self, name: str, value: str) -> None:
+        os.environ[name] = value
+
+    def __delitem__(self, name: str) -> None:
+        del os.environ[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name, value in os.environ.items() if value.strip())
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+class _Env(environ.Env):
+    ENVIRON = _SetVariables()
+
+
+env = _Env()
 if (BASE_DIR / ".env").is_file():
-    env.read_env(BASE_DIR / ".env")
+    env.read_env(
+        BASE_DIR / ".env"
+    )  # the environment wins over the file; a later line over an earlier
 
 
 def _read(name: str, cast, default):
@@ -26,7 +59,8 @@ def _read(name: str, cast, default):
     try:
         return cast(name, default=default)
     except (ValueError, TypeError, ImproperlyConfigured) as exc:
-        raise ImproperlyConfigured(f"{name}: {exc}") from None
+        # The message may quote the value: a URL's password is masked.
+        raise ImproperlyConfigured(mask_userinfo(f"{name}: {exc}")) from None
 
 
 def _secret(name: str, default: str = "") -> str:
@@ -84,7 +118,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "django_guid.middleware.guid_middleware",  # first: every later line logs the request id
+    "ticketui.request_ids.request_id_filter_middleware",  # a client's id: canonical UUIDs only
+    "django_guid.middleware.guid_middleware",  # then every later line logs the request id
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files, before sessions are read
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -98,6 +133,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "ticketui.sessions.SessionLifetimeMiddleware",  # idle and absolute session limits
+    "ticketui.sessions.NoStoreMiddleware",  # pages and exports: Cache-Control private, no-store
     "axes.middleware.AxesMiddleware",  # the lockout page
     "ticketui.accounts.middleware.ProfileTimeZoneMiddleware",  # the viewer's zone and language
 ]
@@ -212,9 +248,15 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = _read("HSTS_PRELOAD", env.bool, HTTPS)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
 
+# --- Secrets in error reports -------------------------------------------------------------
+# The DEBUG page and error e-mails hide every secret setting by name and by value, and the
+# password in any URL (ticketui/error_reports.py).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "ticketui.error_reports.SecretsHidingFilter"
+
 # --- Logins and sessions ------------------------------------------------------------------
 # django-axes throttles logins: after AXES_FAILURE_LIMIT failures for one username from one
-# address, that pair is locked out for AXES_COOLOFF_MINUTES (a success resets the count).
+# address, that pair is locked out for AXES_COOLOFF_MINUTES (a success resets the count); the
+# same user from another address is not locked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     # ModelBackend, with each user's permissions kept in the shared cache.
@@ -223,6 +265,22 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = _read("AXES_FAILURE_LIMIT", env.int, 5)
 AXES_COOLOFF_TIME = timedelta(minutes=_read("AXES_COOLOFF_MINUTES", env.int, 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Behind reverse proxies the address is the client's as the proxies saw it (ticketui/proxies.py):
+# TRUSTED_PROXY_COUNT proxies each append to CLIENT_IP_HEADER. 0: the peer's address.
+TRUSTED_PROXY_COUNT = _read("TRUSTED_PROXY_COUNT", env.int, 0)
+if not 0 <= TRUSTED_PROXY_COUNT <= 10:
+    raise ImproperlyConfigured(f"TRUSTED_PROXY_COUNT must be 0-10; got {TRUSTED_PROXY_COUNT}")
+CLIENT_IP_HEADER = env.str("CLIENT_IP_HEADER", default="X-Forwarded-For")
+AXES_CLIENT_IP_CALLABLE = "ticketui.proxies.client_address"
+# Whatever the address, LOGIN_SLOWDOWN_AFTER failures for one username make each further try
+# wait (2 s, doubling, at most LOGIN_SLOWDOWN_MAX_SECONDS): it slows guessing from many
+# addresses without letting anyone lock a user out (ticketui/accounts/login_throttle.py).
+LOGIN_SLOWDOWN_AFTER = _read("LOGIN_SLOWDOWN_AFTER", env.int, 10)
+LOGIN_SLOWDOWN_MAX_SECONDS = _read("LOGIN_SLOWDOWN_MAX_SECONDS", env.int, 60)
+if LOGIN_SLOWDOWN_AFTER < 1 or not 1 <= LOGIN_SLOWDOWN_MAX_SECONDS <= 3600:
+    raise ImproperlyConfigured(
+        "LOGIN_SLOWDOWN_AFTER must be at least 1 and LOGIN_SLOWDOWN_MAX_SECONDS 1-3600"
+    )
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
@@ -252,7 +310,11 @@ OSM_ENDPOINT_PRESETS = {
 OSM_ENDPOINT = OSM_ENDPOINT_PRESETS.get(OSM_ENDPOINT, OSM_ENDPOINT)
 _endpoint = urlsplit(OSM_ENDPOINT)
 if _endpoint.scheme not in ("http", "https") or not _endpoint.hostname:
-    raise ImproperlyConfigured(f"OSM_ENDPOINT must be an http(s) URL; got {OSM_ENDPOINT!r}")
+    raise ImproperlyConfigured(
+        f"OSM_ENDPOINT must be an http(s) URL; got {mask_userinfo(OSM_ENDPOINT)!r}"
+    )
+if "@" in _endpoint.netloc:
+    raise ImproperlyConfigured("OSM_ENDPOINT must not hold a user name or password (user@host)")
 if _endpoint.scheme == "http" and _endpoint.hostname not in ("127.0.0.1", "localhost", "::1"):
     raise ImproperlyConfigured("OSM_ENDPOINT must use https (plain http only for a local sandbox)")
 
@@ -348,7 +410,11 @@ IAM_ENDPOINT = env.str(
 ).rstrip("/")
 _iam = urlsplit(IAM_ENDPOINT)
 if _iam.scheme not in ("http", "https") or not _iam.hostname:
-    raise ImproperlyConfigured(f"IAM_ENDPOINT must be an http(s) URL; got {IAM_ENDPOINT!r}")
+    raise ImproperlyConfigured(
+        f"IAM_ENDPOINT must be an http(s) URL; got {mask_userinfo(IAM_ENDPOINT)!r}"
+    )
+if "@" in _iam.netloc:
+    raise ImproperlyConfigured("IAM_ENDPOINT must not hold a user name or password (user@host)")
 if _iam.scheme == "http" and _iam.hostname not in ("127.0.0.1", "localhost", "::1"):
     raise ImproperlyConfigured("IAM_ENDPOINT must use https (plain http only for a local sandbox)")
 IAM_DOMAIN = env.str("IAM_DOMAIN", default="sandbox-account" if _sandbox_upstream else "")

@@ -188,3 +188,23 @@ def test_neither_the_password_nor_the_token_reaches_the_logs(iam_sandbox, caplog
     assert PASSWORD not in caplog.text
     assert token not in caplog.text
     assert PASSWORD not in repr(provider)
+
+
+def test_a_corrected_password_is_tried_at_once_after_a_refusal(iam_sandbox):
+    cache = LocMemCache(f"iam-{time.monotonic_ns()}", {})  # shared, as Redis is between processes
+    with pytest.raises(AuthenticationError):
+        make_provider(iam_sandbox, cache=cache, password="not-the-password").token()
+
+    token = make_provider(iam_sandbox, cache=cache).token()  # restarted with the right one
+
+    assert token in iam_sandbox.state.issued_tokens
+
+
+def test_the_same_wrong_password_stays_refused_without_asking_iam_again(iam_sandbox):
+    cache = LocMemCache(f"iam-{time.monotonic_ns()}", {})
+    for _ in range(3):
+        with pytest.raises(AuthenticationError):
+            make_provider(iam_sandbox, cache=cache, password="not-the-password").token()
+
+    sign_ins = [r for r in iam_sandbox.state.received if r.path_segments[0] == "v3"]
+    assert len(sign_ins) == 1

@@ -122,3 +122,13 @@ def test_the_system_check_passes_and_leaves_the_token_for_the_dashboard(
 
     assert "no issues" in capsys.readouterr().out
     assert sandbox.state.token_issues == 1
+
+
+def test_the_system_check_signs_in_even_while_a_token_is_cached(iam_settings):
+    call_command("check", tags=["upstream"])  # a token is now in the cache
+    iam_settings.IAM_PASSWORD = "not-the-password"  # then the password is changed, wrongly
+
+    with pytest.raises(SystemCheckError) as error:
+        call_command("check", tags=["upstream"])
+
+    assert "ticketui.E001" in str(error.value)

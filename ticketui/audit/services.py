@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from ticketui.osm.results import CallResult, PreparedCall
+from ticketui.proxies import client_address
 
 from .chain import chain_complete
 from .models import AuditRecord, Kind, OperationKey, RecordOutcome
@@ -31,7 +32,7 @@ class Origin:
     @classmethod
     def of(cls, request: HttpRequest) -> "Origin":
         return cls(
-            ip_address=request.META.get("REMOTE_ADDR") or None,
+            ip_address=client_address(request),  # the client's, behind trusted proxies
             user_agent=request.META.get("HTTP_USER_AGENT", "")[:USER_AGENT_MAX],
         )
 

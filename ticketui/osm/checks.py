@@ -1,7 +1,8 @@
 """`manage.py check` (and every command that starts the dashboard or the worker) asks IAM for a
 token when OSM_AUTH=iam, so that a wrong password or a locked user stops start-up with a clear
-message instead of surfacing on an agent's first click. The token it gets is the one the
-dashboard then uses (it is kept in the shared cache). An unreachable IAM is only a warning, so
+message instead of surfacing on an agent's first click. It really signs in, even while a token
+is cached (one fetched with a password since changed would hide the mistake); the token it gets
+is the one the dashboard then uses (it is kept in the shared cache). An unreachable IAM is only a warning, so
 that a deployment can still migrate while IAM is down."""
 
 from django.conf import settings
@@ -9,6 +10,7 @@ from django.core import checks
 
 from .auth import AuthenticationError, AuthFailure
 from .configured import get_client
+from .iam import IamTokenProvider
 
 HINTS = {
     AuthFailure.REJECTED: "Check IAM_DOMAIN (the account name), IAM_USER and IAM_PASSWORD.",
@@ -26,10 +28,11 @@ CHECK_IDS = {
 
 @checks.register("upstream")
 def iam_sign_in_check(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
-    if settings.OSM_AUTH != "iam":
+    auth = get_client().auth
+    if not isinstance(auth, IamTokenProvider):
         return []
     try:
-        get_client().auth.token()
+        auth.sign_in()
     except AuthenticationError as exc:
         level = checks.Warning if exc.failure is AuthFailure.UNREACHABLE else checks.Error
         said = f" IAM said: {exc.result.error_msg}." if exc.result.error_msg else ""

@@ -134,7 +134,7 @@ class OsmClient:
         to have reached the upstream (per the retry policy), and once after a 401 with renewed
         credentials (a 401 means the upstream did not execute it). While the breaker is open
         nothing is sent."""
-        if self.breaker is not None and (wait := self.breaker.open_for()):
+        if self.breaker is not None and (wait := self.breaker.admit()):
             return CallResult(
                 call=call,
                 outcome=Outcome.NOT_SENT,

@@ -108,6 +108,12 @@ def _client_for(
         read_timeout=read_timeout,
         retry=RetryPolicy(attempts=retry_attempts, deadline=retry_deadline),
         # The breaker's count lives in the shared cache, so every web node sees the outage.
-        breaker=CircuitBreaker(store=cache, threshold=breaker_threshold, cooldown=breaker_cooldown),
+        breaker=CircuitBreaker(
+            store=cache,
+            threshold=breaker_threshold,
+            cooldown=breaker_cooldown,
+            # The probe's gate outlasts the longest a probing call can take.
+            probe_timeout=retry_deadline + connect_timeout + read_timeout + 5.0,
+        ),
         request_id=get_guid,
     )

@@ -88,10 +88,14 @@ class IamTokenProvider:
         self.session = session or requests.Session()
         self.session.trust_env = False
         self._clock = clock
-        # Every process configured for the same identity shares these keys.
+        # Every process configured for the same identity shares these keys. A failure is
+        # remembered for these exact credentials: once the password is corrected, the new one is
+        # tried at once instead of inheriting the old one's refusal.
         identity = "\n".join((self.endpoint, domain, user, project)).encode()
         base = f"ticketui:iam-token:{hashlib.sha256(identity).hexdigest()[:24]}"
-        self._token_key, self._lock_key, self._failure_key = base, f"{base}:lock", f"{base}:failed"
+        credentials = hashlib.sha256(identity + b"\n" + password.encode()).hexdigest()[:24]
+        self._token_key, self._lock_key = base, f"{base}:lock"
+        self._failure_key = f"{base}:failed:{credentials}"
         self._lock_seconds = connect_timeout + read_timeout + 5.0
         self._last_used = threading.local()
 
@@ -123,6 +127,12 @@ class IamTokenProvider:
         if entry and self._clock() < entry["renew_at"]:
             return entry["token"]
         return self._renew(current=entry)
+
+    def sign_in(self) -> str:
+        """Sign in now, whatever is cached or remembered (the system check: a wrong password
+        must show even while an earlier token is still valid). The new token is kept for the
+        dashboard to use."""
+        return self._fetch()
 
     def _cached(self) -> dict[str, Any] | None:
         entry = self._cache.get(self._token_key)
