@@ -8,7 +8,7 @@ import time
 import pytest
 from django.core.cache.backends.locmem import LocMemCache
 
-from ticketui.cache import RedisCache
+from ticketui.caching.redis import RedisCache
 from ticketui.osm.resilience import CircuitBreaker
 from ticketui.osm.results import CallResult, Outcome, PreparedCall
 
