@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from ticketui.health import health_view
+from ticketui.metrics.views import metrics_view
 
 urlpatterns = [
     path(
@@ -16,5 +17,6 @@ urlpatterns = [
     path("reports/", include("ticketui.tickets.report_urls")),
     path("admin/", admin.site.urls),
     path("healthz", health_view, name="health"),
+    path("metrics", metrics_view, name="metrics"),
     path("", include("ticketui.tickets.urls")),
 ]
