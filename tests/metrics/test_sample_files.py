@@ -85,7 +85,8 @@ def test_the_alerts_and_the_dashboard_use_only_series_the_endpoint_shows(exposed
 def test_the_dashboard_is_importable():
     board = dashboard()
 
-    assert board["uid"] and board["title"]
+    assert board["uid"]
+    assert board["title"]
     assert board["__inputs"][0]["pluginId"] == "prometheus"
     ids = [panel["id"] for panel in board["panels"]]
     assert len(ids) == len(set(ids))
