@@ -7,6 +7,7 @@ production needs is an environment variable; a bad value stops start-up with a m
 import os
 from collections.abc import Iterator, MutableMapping
 from datetime import timedelta
+from ipaddress import ip_network
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -115,6 +116,7 @@ INSTALLED_APPS = [
     "ticketui.tickets",
     "ticketui.accounts",
     "ticketui.osm",  # only for its system check
+    "ticketui.metrics",  # /metrics; counts upstream calls and failed sign-ins as they happen
 ]
 
 MIDDLEWARE = [
@@ -478,4 +480,27 @@ AUDIT_RECONCILE_INTERVAL = _read("AUDIT_RECONCILE_INTERVAL", env.int, 300)
 if AUDIT_RECONCILE_MARGIN < 0 or AUDIT_RECONCILE_INTERVAL < 10:
     raise ImproperlyConfigured(
         "AUDIT_RECONCILE_MARGIN must be >= 0 and AUDIT_RECONCILE_INTERVAL >= 10 seconds"
+    )
+
+# --- Metrics (/metrics, Prometheus) --------------------------------------------------------
+# Off (404) until a bearer token or an allow-list of scraper addresses is set; with both, a
+# scrape needs both. PROMETHEUS_MULTIPROC_DIR (an empty directory, set before the processes
+# start) lets one scrape add up the counts of every gunicorn process and the worker.
+METRICS_TOKEN = _secret("METRICS_TOKEN")
+if METRICS_TOKEN and (len(METRICS_TOKEN) < 16 or any(ord(c) <= 32 for c in METRICS_TOKEN)):
+    raise ImproperlyConfigured(
+        "METRICS_TOKEN must be at least 16 characters, without spaces or control characters"
+    )
+try:
+    METRICS_ALLOWED_ADDRESSES = tuple(
+        ip_network(value.strip(), strict=False)
+        for value in _read("METRICS_ALLOWED_ADDRESSES", env.list, [])
+        if value.strip()
+    )
+except ValueError as exc:
+    raise ImproperlyConfigured(f"METRICS_ALLOWED_ADDRESSES: {exc}") from None
+PROMETHEUS_MULTIPROC_DIR = env.str("PROMETHEUS_MULTIPROC_DIR", default="")
+if PROMETHEUS_MULTIPROC_DIR and not Path(PROMETHEUS_MULTIPROC_DIR).is_dir():
+    raise ImproperlyConfigured(
+        f"PROMETHEUS_MULTIPROC_DIR must be an existing directory; got {PROMETHEUS_MULTIPROC_DIR!r}"
     )

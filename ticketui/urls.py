@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from ticketui.accounts.forms import ThrottledAuthenticationForm
 from ticketui.health import health_view
+from ticketui.metrics.views import metrics_view
 
 urlpatterns = [
     path(
@@ -19,5 +20,6 @@ urlpatterns = [
     path("reports/", include("ticketui.tickets.reports.urls")),
     path("admin/", admin.site.urls),
     path("healthz", health_view, name="health"),
+    path("metrics", metrics_view, name="metrics"),
     path("", include("ticketui.tickets.urls")),
 ]

@@ -17,6 +17,7 @@ import requests
 import urllib3
 
 from .auth import Authenticator
+from .observers import calls_notify
 from .resilience import NO_RETRY, CircuitBreaker, RetryPolicy
 from .results import (
     CASE_NOT_FOUND_CODE,
@@ -135,11 +136,13 @@ class OsmClient:
         credentials (a 401 means the upstream did not execute it). While the breaker is open
         nothing is sent."""
         if self.breaker is not None and (wait := self.breaker.admit()):
-            return CallResult(
+            held = CallResult(
                 call=call,
                 outcome=Outcome.NOT_SENT,
                 detail=f"Upstream unavailable after repeated failures; not sent (next try in {wait:.0f} s)",
             )
+            calls_notify(held, sent=False)
+            return held
         started = time.monotonic()
         delays = self.retry.delays()
         renewed = False
@@ -309,6 +312,7 @@ class OsmClient:
                 result.error_code or "",
                 duration_ms,
             )
+            calls_notify(result, sent=True)
             return result
 
         try:
