@@ -71,6 +71,12 @@ class CircuitBreaker:
         # The gate lapses after this, should the probing process die before it records a result.
         self.probe_timeout = probe_timeout
 
+    def open_for(self) -> float:
+        """Seconds the breaker stays open (0 when closed or waiting for its probe); reads only,
+        for whoever watches it (the metrics endpoint)."""
+        open_until = self.store.get(self.OPEN_UNTIL)
+        return max(0.0, open_until - time.time()) if open_until is not None else 0.0
+
     def admit(self) -> float:
         """0 when this call may go through; otherwise the seconds until the next try. After the
         cooldown exactly one caller gets 0 (the probe) until its result is recorded."""
