@@ -9,7 +9,6 @@ from django.views.decorators.http import require_GET
 
 from ticketui.fragments import FRAGMENT_SECONDS, rows_version, viewer_version
 
-from .chain import chain_head
 from .export import audit_csv
 from .forms import RecordFilterForm
 from .models import AuditRecord
@@ -21,6 +20,7 @@ from .selectors import (
     audit_records_visible,
 )
 from .services import Origin, audit_export_record
+from .verify import chain_head
 
 PAGE_SIZE = 50
 # What a row of the review list shows (and sorts by), not the stored request and response.

@@ -3,7 +3,7 @@ that does not hold, and print the head to keep outside the database. Exits 1 if 
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ticketui.audit.chain import chain_verify, parse_anchor
+from ticketui.audit.verify import chain_verify, parse_anchor
 
 
 class Command(BaseCommand):
