@@ -410,3 +410,28 @@ if AUDIT_RECONCILE_MARGIN < 0 or AUDIT_RECONCILE_INTERVAL < 10:
     raise ImproperlyConfigured(
         "AUDIT_RECONCILE_MARGIN must be >= 0 and AUDIT_RECONCILE_INTERVAL >= 10 seconds"
     )
+
+# --- Audit chain head kept outside the database ---------------------------------------------
+# The worker writes the chain's head (seal number and hash) every AUDIT_HEAD_INTERVAL seconds,
+# when it changed, to a file (one "time seq:hash" line appended each time) and/or POSTs it as
+# JSON to a webhook; `manage.py audit_verify` compares the chain with the newest head in the
+# file. Keep the file where the database's users cannot write (another disk, a log shipper).
+# The webhook URL may carry a token: it can come from AUDIT_HEAD_WEBHOOK_FILE.
+AUDIT_HEAD_FILE = _read("AUDIT_HEAD_FILE", env.str, "")
+AUDIT_HEAD_WEBHOOK = _secret("AUDIT_HEAD_WEBHOOK")
+AUDIT_HEAD_INTERVAL = _read("AUDIT_HEAD_INTERVAL", env.int, 300)
+if AUDIT_HEAD_INTERVAL < 10:
+    raise ImproperlyConfigured("AUDIT_HEAD_INTERVAL must be >= 10 seconds")
+if AUDIT_HEAD_WEBHOOK and not AUDIT_HEAD_WEBHOOK.startswith(("https://", "http://")):
+    raise ImproperlyConfigured("AUDIT_HEAD_WEBHOOK must be an http:// or https:// URL")
+
+# --- The task worker's heartbeat ------------------------------------------------------------
+# Each `manage.py db_worker` process records that it is alive every WORKER_HEARTBEAT_INTERVAL
+# seconds; a worker silent for WORKER_HEARTBEAT_TIMEOUT seconds is dead (killed, its machine
+# gone), and the tasks it was running are marked failed instead of showing "running" forever.
+WORKER_HEARTBEAT_INTERVAL = _read("WORKER_HEARTBEAT_INTERVAL", env.int, 10)
+WORKER_HEARTBEAT_TIMEOUT = _read("WORKER_HEARTBEAT_TIMEOUT", env.int, 60)
+if not 1 <= WORKER_HEARTBEAT_INTERVAL < WORKER_HEARTBEAT_TIMEOUT:
+    raise ImproperlyConfigured(
+        "WORKER_HEARTBEAT_INTERVAL must be >= 1 and less than WORKER_HEARTBEAT_TIMEOUT (seconds)"
+    )
