@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    # Before django_tasks_db: its db_worker command wraps that one with a heartbeat.
+    "ticketui.worker",
     "django_tasks_db",
     "django_guid",  # the request id in every log line, response and upstream call
     "axes",  # login throttling
@@ -203,7 +205,7 @@ HTTPS = _read("HTTPS", env.bool, not DEBUG)
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = _read("SECURE_SSL_REDIRECT", env.bool, HTTPS)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain http
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^livez$"]  # load balancers probe over plain http
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = _read("HSTS_PRELOAD", env.bool, HTTPS)

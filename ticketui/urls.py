@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from ticketui.health import health_view
+from ticketui.health import health_view, live_view
 
 urlpatterns = [
     path(
@@ -16,5 +16,6 @@ urlpatterns = [
     path("reports/", include("ticketui.tickets.report_urls")),
     path("admin/", admin.site.urls),
     path("healthz", health_view, name="health"),
+    path("livez", live_view, name="live"),
     path("", include("ticketui.tickets.urls")),
 ]
