@@ -215,3 +215,15 @@ def test_a_webhook_that_does_not_answer_is_reported_without_its_url(settings):
         head_keep()
 
     assert "s3cret" not in str(failure.value)
+
+
+def test_the_newest_head_is_read_from_the_end_of_a_long_file(head_file):
+    events(2)
+    old = "2026-01-01T00:00:00Z 1:" + "a" * 64 + "\n"
+    newest = f"2026-12-01T00:00:00Z {chain_head().anchor}\n"
+    head_file.write_text(old * 5000 + "not a head line\n" + newest)
+
+    kept = newest_kept_head()
+
+    assert kept.anchor == chain_head().anchor
+    assert kept.at == "2026-12-01T00:00:00Z"

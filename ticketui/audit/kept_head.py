@@ -28,6 +28,8 @@ from .verify import chain_head, parse_anchor
 logger = logging.getLogger(__name__)
 
 WEBHOOK_TIMEOUT = 10
+# Only the end of the file is read: a year of heads every 5 minutes is ~10 MB.
+TAIL_BYTES = 64 * 1024
 # The head last sent to the webhook (when there is no file to read it back from).
 SENT_KEY = "audit:head-sent"
 
@@ -61,7 +63,9 @@ def newest_kept_head() -> KeptHead | None:
     if not settings.AUDIT_HEAD_FILE:
         return None
     try:
-        lines = Path(settings.AUDIT_HEAD_FILE).read_text(encoding="utf-8").splitlines()
+        with Path(settings.AUDIT_HEAD_FILE).open("rb") as file:
+            file.seek(max(0, file.seek(0, os.SEEK_END) - TAIL_BYTES))
+            lines = file.read().decode("utf-8", errors="replace").splitlines()
     except FileNotFoundError:
         return None
     for line in reversed(lines):
