@@ -227,3 +227,11 @@ def test_the_newest_head_is_read_from_the_end_of_a_long_file(head_file):
 
     assert kept.anchor == chain_head().anchor
     assert kept.at == "2026-12-01T00:00:00Z"
+
+
+def test_an_unreadable_head_file_is_a_clear_error(settings, tmp_path):
+    settings.AUDIT_HEAD_FILE = str(tmp_path)  # a directory: cannot be read as a file
+    events(1)
+
+    with pytest.raises(CommandError, match="Cannot read the kept heads in"):
+        verify()

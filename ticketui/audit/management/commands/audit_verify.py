@@ -13,6 +13,7 @@ WEBHOOK_ONLY = (
     "The head is kept at AUDIT_HEAD_WEBHOOK only: pass the newest one received there with "
     "--anchor to catch records cut off the end."
 )
+HEAD_FILE_UNREADABLE = "Cannot read the kept heads in {path}: {why} (or pass --no-kept-head)."
 KEPT_HEAD_CHECKED = "Compared with the head kept in {path} at {at}: seal {seq}."
 
 
@@ -41,8 +42,13 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         notes = []
         if not no_kept_head:
-            kept = newest_kept_head()
             path = settings.AUDIT_HEAD_FILE
+            try:
+                kept = newest_kept_head()
+            except OSError as exc:
+                raise CommandError(
+                    HEAD_FILE_UNREADABLE.format(path=path, why=exc.strerror)
+                ) from None
             if kept is not None:
                 anchors.append((kept.seq, kept.hash))
                 notes.append(KEPT_HEAD_CHECKED.format(path=path, at=kept.at, seq=kept.seq))
