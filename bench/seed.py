@@ -18,8 +18,8 @@ from django.db import connection, models, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from ticketui.audit.chain import chain_head
 from ticketui.audit.models import AuditRecord
+from ticketui.audit.verify import chain_head
 from ticketui.tickets.models import (
     SatisfactionDimension,
     Survey,

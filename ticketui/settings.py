@@ -109,6 +109,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    # Before django_tasks_db: its db_worker command wraps that one with a heartbeat.
+    "ticketui.worker",
     "django_tasks_db",
     "django_guid",  # the request id in every log line, response and upstream call
     "axes",  # login throttling
@@ -244,7 +246,7 @@ HTTPS = _read("HTTPS", env.bool, not DEBUG)
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = _read("SECURE_SSL_REDIRECT", env.bool, HTTPS)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain http
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^livez$"]  # load balancers probe over plain http
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = _read("HSTS_PRELOAD", env.bool, HTTPS)
@@ -503,4 +505,29 @@ PROMETHEUS_MULTIPROC_DIR = env.str("PROMETHEUS_MULTIPROC_DIR", default="")
 if PROMETHEUS_MULTIPROC_DIR and not Path(PROMETHEUS_MULTIPROC_DIR).is_dir():
     raise ImproperlyConfigured(
         f"PROMETHEUS_MULTIPROC_DIR must be an existing directory; got {PROMETHEUS_MULTIPROC_DIR!r}"
+    )
+
+# --- Audit chain head kept outside the database ---------------------------------------------
+# The worker writes the chain's head (seal number and hash) every AUDIT_HEAD_INTERVAL seconds,
+# when it changed, to a file (one "time seq:hash" line appended each time) and/or POSTs it as
+# JSON to a webhook; `manage.py audit_verify` compares the chain with the newest head in the
+# file. Keep the file where the database's users cannot write (another disk, a log shipper).
+# The webhook URL may carry a token: it can come from AUDIT_HEAD_WEBHOOK_FILE.
+AUDIT_HEAD_FILE = _read("AUDIT_HEAD_FILE", env.str, "")
+AUDIT_HEAD_WEBHOOK = _secret("AUDIT_HEAD_WEBHOOK")
+AUDIT_HEAD_INTERVAL = _read("AUDIT_HEAD_INTERVAL", env.int, 300)
+if AUDIT_HEAD_INTERVAL < 10:
+    raise ImproperlyConfigured("AUDIT_HEAD_INTERVAL must be >= 10 seconds")
+if AUDIT_HEAD_WEBHOOK and not AUDIT_HEAD_WEBHOOK.startswith(("https://", "http://")):
+    raise ImproperlyConfigured("AUDIT_HEAD_WEBHOOK must be an http:// or https:// URL")
+
+# --- The task worker's heartbeat ------------------------------------------------------------
+# Each `manage.py db_worker` process records that it is alive every WORKER_HEARTBEAT_INTERVAL
+# seconds; a worker silent for WORKER_HEARTBEAT_TIMEOUT seconds is dead (killed, its machine
+# gone), and the tasks it was running are marked failed instead of showing "running" forever.
+WORKER_HEARTBEAT_INTERVAL = _read("WORKER_HEARTBEAT_INTERVAL", env.int, 10)
+WORKER_HEARTBEAT_TIMEOUT = _read("WORKER_HEARTBEAT_TIMEOUT", env.int, 60)
+if not 1 <= WORKER_HEARTBEAT_INTERVAL < WORKER_HEARTBEAT_TIMEOUT:
+    raise ImproperlyConfigured(
+        "WORKER_HEARTBEAT_INTERVAL must be >= 1 and less than WORKER_HEARTBEAT_TIMEOUT (seconds)"
     )

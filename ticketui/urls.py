@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from ticketui.accounts.forms import ThrottledAuthenticationForm
-from ticketui.health import health_view
+from ticketui.health import health_view, live_view
 from ticketui.metrics.views import metrics_view
 
 urlpatterns = [
@@ -21,5 +21,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", health_view, name="health"),
     path("metrics", metrics_view, name="metrics"),
+    path("livez", live_view, name="live"),
     path("", include("ticketui.tickets.urls")),
 ]

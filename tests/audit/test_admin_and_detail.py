@@ -6,9 +6,9 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth.models import User
 
-from ticketui.audit.chain import chain_head
 from ticketui.audit.models import AuditRecord, Kind
 from ticketui.audit.reconcile import audit_reconcile
+from ticketui.audit.verify import chain_head
 from ticketui.osm.results import Outcome
 
 from .conftest import finish_operation, start_operation

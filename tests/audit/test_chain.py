@@ -10,21 +10,26 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ticketui.audit.chain import (
-    ANCHOR_CHANGED,
-    ANCHOR_INVALID,
-    ANCHOR_MISSING,
-    CONTENT_CHANGED,
     GENESIS_HASH,
-    LINK_BROKEN,
-    SEAL_MISSING,
-    chain_head,
-    chain_verify,
+    completion_content,
     record_content,
     seal_hash,
     written_pending,
 )
 from ticketui.audit.models import AuditRecord, Kind, RecordImmutable
 from ticketui.audit.services import Origin, audit_event, audit_operation_finish
+from ticketui.audit.verify import (
+    ANCHOR_CHANGED,
+    ANCHOR_INVALID,
+    ANCHOR_MISSING,
+    CONTENT_CHANGED,
+    LINK_BROKEN,
+    ONE_SEAL,
+    REMOVED_RECORD,
+    SEAL_MISSING,
+    chain_head,
+    chain_verify,
+)
 from ticketui.osm.results import CallResult, Outcome
 
 from .conftest import (
@@ -110,7 +115,7 @@ def test_changing_a_recorded_answer_is_reported_at_that_record(trail):
     assert report.problem == CONTENT_CHANGED.format(record=closed.pk, seq=closed.completion_seq)
 
 
-def test_removing_a_record_is_reported_at_the_record_after_it(trail):
+def test_removing_a_record_is_reported_naming_the_removed_record(trail):
     lift_immutability()
     track = AuditRecord.objects.get(kind=Kind.TRACK)
     raw("DELETE FROM audit_auditrecord WHERE id = %s", [track.pk])
@@ -118,8 +123,132 @@ def test_removing_a_record_is_reported_at_the_record_after_it(trail):
     report = chain_verify()
 
     after = AuditRecord.objects.get(seq=track.seq + 1)
-    assert report.problem == SEAL_MISSING.format(record=after.pk, expected=track.seq, seq=after.seq)
+    assert report.problem == SEAL_MISSING.format(
+        seals=ONE_SEAL.format(first=track.seq),
+        what=REMOVED_RECORD.format(last=track.seq, removed=track.pk),
+        record=after.pk,
+        seq=after.seq,
+        previous=track.seq - 1,
+    )
+    assert report.problem.startswith(
+        f"Seal {track.seq} is missing (seal {track.seq} sealed record #{track.pk},"
+    )
+    assert report.missing_record_id == track.pk
     assert report.seals == 3
+
+
+def test_removing_a_completed_operation_names_it_at_the_first_of_its_seals(trail):
+    closed = trail["closed"]
+    lift_immutability()
+    raw("DELETE FROM audit_auditrecord WHERE id = %s", [closed.pk])
+
+    report = chain_verify()
+
+    assert report.missing_record_id == closed.pk
+    # Its record seal 2 and its completion seal 3 are both gone.
+    assert report.problem.startswith(
+        f"Seals 2 to 3 are missing (seal 3 sealed record #{closed.pk}, which was removed)"
+    )
+
+
+def test_changing_a_records_id_is_reported_at_that_record(trail):
+    login = AuditRecord.objects.get(kind=Kind.LOGIN)
+    lift_immutability()
+    raw("UPDATE audit_auditrecord SET id = %s WHERE id = %s", [login.pk + 1000, login.pk])
+
+    report = chain_verify()
+
+    assert report.problem == CONTENT_CHANGED.format(record=login.pk + 1000, seq=login.seq)
+
+
+def test_swapping_two_records_ids_is_reported(trail):
+    """A settlement or a key that points at one record would point at the other."""
+    track = AuditRecord.objects.get(kind=Kind.TRACK)
+    logout = AuditRecord.objects.get(kind=Kind.LOGOUT)
+    lift_immutability()
+    raw("UPDATE audit_auditrecord SET id = -1 WHERE id = %s", [track.pk])
+    raw("UPDATE audit_auditrecord SET id = %s WHERE id = %s", [track.pk, logout.pk])
+    raw("UPDATE audit_auditrecord SET id = %s WHERE id = -1", [logout.pk])
+
+    report = chain_verify()
+
+    assert report.problem == CONTENT_CHANGED.format(record=logout.pk, seq=track.seq)
+
+
+def test_pointing_a_settlement_at_another_operation_is_reported(support_user, trail):
+    closed, pending = trail["closed"], trail["pending"]
+    settlement = AuditRecord.objects.create(
+        kind=Kind.RECONCILE, created_at="2026-11-01T00:00Z", reconciles=pending
+    )
+    lift_immutability()
+    raw(
+        "UPDATE audit_auditrecord SET reconciles_id = %s WHERE id = %s",
+        [closed.pk, settlement.pk],
+    )
+
+    report = chain_verify()
+
+    assert report.problem == CONTENT_CHANGED.format(record=settlement.pk, seq=settlement.seq)
+
+
+def test_each_seal_covers_its_records_id_and_the_record_before_it(trail):
+    closed = trail["closed"]
+    track = AuditRecord.objects.get(kind=Kind.TRACK)
+
+    content = record_content(closed, completed_later=True)
+    completion = completion_content(closed)
+
+    assert (content["format"], content["id"], content["prev_record"]) == (
+        2,
+        closed.pk,
+        AuditRecord.objects.get(kind=Kind.LOGIN).pk,
+    )
+    assert (completion["record"], completion["prev_record"]) == (closed.pk, closed.pk)
+    assert track.prev_record_id == closed.pk
+
+
+def format_1(record: AuditRecord, *, prev: str) -> str:
+    """Re-seal a record as format 1 would have (what every record written before format 2 is)."""
+    record.seal_format, record.prev_record_id = 1, None
+    digest = seal_hash(
+        record_content(record, completed_later=written_pending(record)), seq=record.seq, prev=prev
+    )
+    raw(
+        "UPDATE audit_auditrecord SET seal_format = 1, prev_record_id = NULL, hash = %s "
+        "WHERE id = %s",
+        [digest, record.pk],
+    )
+    return digest
+
+
+def test_records_sealed_in_format_1_still_verify_beside_format_2(support_user):
+    old_login = audit_event(kind=Kind.LOGIN, actor=support_user)
+    old_pending = start_operation(support_user)
+    lift_immutability()
+    first = format_1(old_login, prev=GENESIS_HASH)
+    raw("UPDATE audit_auditrecord SET prev_hash = %s WHERE id = %s", [first, old_pending.pk])
+    old_pending.refresh_from_db()
+    format_1(old_pending, prev=first)
+    old_pending.refresh_from_db()
+
+    # Written after the upgrade: the old pending operation completes in its own format.
+    finish_operation(old_pending)
+    new = audit_event(kind=Kind.LOGOUT, actor=support_user)
+
+    old_pending.refresh_from_db()
+    assert (old_pending.seal_format, new.seal_format) == (1, 2)
+    assert "record" not in completion_content(old_pending)
+    report = chain_verify()
+    assert report.intact, report.problem
+    assert report.seals == 4
+
+
+def test_downgrading_a_format_2_seal_to_format_1_is_reported(trail):
+    login = AuditRecord.objects.get(kind=Kind.LOGIN)
+    lift_immutability()
+    raw("UPDATE audit_auditrecord SET seal_format = 1 WHERE id = %s", [login.pk])
+
+    assert chain_verify().problem == CONTENT_CHANGED.format(record=login.pk, seq=1)
 
 
 def test_resealing_an_edited_record_breaks_the_link_to_the_next_one(trail):
@@ -149,8 +278,6 @@ def test_a_head_kept_outside_catches_a_rewritten_chain(trail):
         seals.append((record.seq, "record", record.pk))
         if record.completion_seq:
             seals.append((record.completion_seq, "completion", record.pk))
-    from ticketui.audit.chain import completion_content
-
     for seq, stage, pk in sorted(seals):
         record = AuditRecord.objects.get(pk=pk)
         if stage == "record":
@@ -195,6 +322,10 @@ def test_records_created_in_bulk_are_sealed_in_order(trail, support_user):
     )
 
     assert [record.seq for record in made] == [7, 8, 9, 10, 11]
+    assert [record.pk for record in made] == sorted(record.pk for record in made)
+    stored = AuditRecord.objects.filter(seq__gte=7).order_by("seq")
+    assert [record.pk for record in stored] == [record.pk for record in made]
+    assert [record.prev_record_id for record in stored][1:] == [r.pk for r in made][:-1]
     assert chain_verify().intact
     with pytest.raises(RecordImmutable):
         AuditRecord.objects.bulk_create([AuditRecord(kind=Kind.SYNC)], ignore_conflicts=True)

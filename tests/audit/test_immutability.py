@@ -5,8 +5,8 @@ from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
-from ticketui.audit.chain import chain_verify
 from ticketui.audit.models import RECORD_IMMUTABLE, AuditRecord, RecordImmutable, RecordOutcome
+from ticketui.audit.verify import chain_verify
 from ticketui.osm.results import Outcome
 
 from .conftest import finish_operation, raw, start_operation
@@ -33,6 +33,8 @@ FIXED_COLUMN_VALUES = {
     "seq": 987654,
     "prev_hash": "f" * 64,
     "hash": "e" * 64,
+    "seal_format": 7,
+    "prev_record_id": 987654,
 }
 
 

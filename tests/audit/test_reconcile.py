@@ -14,7 +14,6 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from ticketui.audit.chain import chain_verify
 from ticketui.audit.models import AuditRecord, Kind, RecordOutcome
 from ticketui.audit.reconcile import (
     MARKED_UNKNOWN,
@@ -23,6 +22,7 @@ from ticketui.audit.reconcile import (
 )
 from ticketui.audit.services import LATE_ANSWER
 from ticketui.audit.tasks import QUEUED_RUN_KEY, audit_reconcile_task
+from ticketui.audit.verify import chain_verify
 from ticketui.osm.results import Outcome
 from ticketui.sandbox.server import SandboxServer
 from ticketui.sandbox.state import SandboxState

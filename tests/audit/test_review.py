@@ -10,10 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from ticketui.audit import views
-from ticketui.audit.chain import chain_head
 from ticketui.audit.forms import DATE_RANGE_BACKWARDS
 from ticketui.audit.models import AuditRecord, Kind, RecordOutcome
 from ticketui.audit.services import audit_event
+from ticketui.audit.verify import chain_head
 
 from .conftest import FAILED_CLOSES, record
 

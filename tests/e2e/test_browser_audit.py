@@ -9,8 +9,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from ticketui.audit.chain import chain_head
 from ticketui.audit.models import AuditRecord, Kind, RecordOutcome
+from ticketui.audit.verify import chain_head
 
 pytestmark = [
     pytest.mark.browser,

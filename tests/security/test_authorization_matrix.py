@@ -23,6 +23,7 @@ MATRIX = [
     ("GET", "/healthz", (200, 200, 200, 200, 200)),
     # Off until METRICS_TOKEN or METRICS_ALLOWED_ADDRESSES is set; a session never opens it.
     ("GET", "/metrics", (404, 404, 404, 404, 404)),
+    ("GET", "/livez", (200, 200, 200, 200, 200)),
     ("GET", "/", (302, 200, 200, 403, 302)),
     ("POST", "/tickets/track", (302, 302, 302, 403, 302)),
     ("GET", "/tickets/{t}/", (302, 200, 200, 403, 302)),

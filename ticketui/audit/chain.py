@@ -16,22 +16,37 @@ recorded. Events (logins, exports, reconciliations...) are written final and hav
 Sealing at completion only would leave pending records outside the chain; re-hashing the record
 at completion would rewrite a link that later links already depend on.
 
+Identity and links (format 2). A seal covers the record's own id, the ids it points to (its
+actor, the operation a settlement ``reconciles``) and the id of the record whose seal comes just
+before it (``prev_record_id``, kept in the row). So changing or swapping ids breaks the seal,
+and a removed record is named by the seal that followed it. The id must be known before the
+row is written, because the row cannot be updated afterwards: it is reserved under the chain
+lock. On PostgreSQL it is ``nextval`` of the table's identity sequence (never handed out
+twice, whatever else inserts); on SQLite it is one past the highest id ever used
+(``sqlite_sequence``, kept by AUTOINCREMENT, or the highest id present), and the chain lock is
+SQLite's single write lock, so no other insert can take it between the reservation and the
+insert. Records sealed before format 2 (``seal_format`` 1) keep verifying by their format-1
+content, which has no ids; a record's completion is sealed in its record's format.
+
 Concurrent writers cannot fork the chain: each append reads the head and writes the next seal
 in one transaction that holds the chain lock: a transaction-scoped advisory lock on PostgreSQL,
 and on SQLite the database's write lock, taken at BEGIN (settings use IMMEDIATE transactions).
 The unique ``seq`` columns are a second line of defence.
 
-What it proves: editing, removing or inserting a record in the middle breaks the chain at that
-record (``audit_verify`` names it). Rewriting the whole chain after an edit, or cutting off its
-newest records, is only caught against a head hash kept outside the database: the review page
-shows it and lets team leads download it, and ``audit_verify --anchor SEQ:HASH`` checks it.
+What it proves: editing, removing, inserting or renumbering a record in the middle breaks the
+chain at that record (``audit_verify`` names it, and names a removed one). Rewriting the whole
+chain after an edit, or cutting off its newest records (up to a ``TRUNCATE`` and a fresh
+start), is only caught against a head kept outside the database: the worker writes the head
+there routinely (kept_head.py) and ``audit_verify`` compares with the newest one kept.
+
+This module works on the model class it is given (``type(record)``) and imports no model, so
+models.py can import it; verification, which reads the table, is verify.py.
 """
 
 import hashlib
-import heapq
 import ipaddress
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -43,13 +58,12 @@ from django.utils import timezone
 
 from ticketui.durability import commit_without_waiting_for_disk
 
-from .models import AuditRecord, RecordOutcome
+from .kinds import RecordOutcome
 
 GENESIS_HASH = "0" * 64
-SEAL_FORMAT = 1
+SEAL_FORMAT = 2
 # pg_advisory_xact_lock key for "append to the audit chain" (ASCII "auditchn").
 CHAIN_LOCK_KEY = 0x617564697463686E
-VERIFY_BATCH = 2000
 
 # Written with the record and never changed afterwards.
 REQUEST_FIELDS = (
@@ -81,25 +95,17 @@ COMPLETION_FIELDS = (
     "duration_ms",
     "detail",
 )
-SEAL_FIELDS = ("seq", "prev_hash", "hash")
-COMPLETION_SEAL_FIELDS = ("completion_seq", "completion_prev_hash", "completion_hash")
-
-# What audit_verify reports; tests import these.
-CONTENT_CHANGED = (
-    "Record #{record}: its content no longer matches its seal {seq} (changed after it was written)."
+SEAL_FIELDS = ("seq", "prev_hash", "hash", "seal_format", "prev_record_id")
+COMPLETION_SEAL_FIELDS = (
+    "completion_seq",
+    "completion_prev_hash",
+    "completion_hash",
+    "completion_prev_record_id",
 )
-LINK_BROKEN = "Record #{record}: seal {seq} does not continue from seal {previous} (a record was removed, inserted or re-sealed before it)."
-SEAL_MISSING = (
-    "Record #{record}: seal {expected} is missing before its seal {seq} (a record was removed)."
-)
-SEAL_DUPLICATED = "Record #{record}: seal {seq} appears twice (the chain forked)."
-ANCHOR_CHANGED = "Seal {seq} no longer has the hash kept outside the database: the history up to it was rewritten."
-ANCHOR_MISSING = "Seal {seq} kept outside the database is missing: the newest records were cut off."
-ANCHOR_INVALID = "An anchor looks like SEQ:HASH (a seal number and its 64-character SHA-256 hash)."
 
 
-def _field(name: str) -> models.Field:
-    return AuditRecord._meta.get_field(name)  # also finds a foreign key by its attname
+def _meta(record: Any, model: type[models.Model] | None) -> Any:
+    return (model or type(record))._meta
 
 
 def _text(value: str) -> str:
@@ -121,21 +127,21 @@ def _json_value(value: Any) -> Any:
     return value
 
 
-def _canonical(name: str, value: Any) -> Any:
+def _canonical(meta: Any, name: str, value: Any) -> Any:
     if value is None:
         return None
     if isinstance(value, datetime):
         return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     if name == "ip_address":
         return str(ipaddress.ip_address(value))
-    if isinstance(_field(name), models.JSONField):
+    if isinstance(meta.get_field(name), models.JSONField):  # finds a foreign key by its attname
         return _json_value(value)
     return value
 
 
-def _stored(name: str, value: Any) -> Any:
+def _stored(meta: Any, name: str, value: Any) -> Any:
     """The value as it will read back from the database (so that what is hashed is what is kept)."""
-    field = _field(name)
+    field = meta.get_field(name)
     if value is None or field.is_relation:
         return value
     if isinstance(field, models.DateTimeField):
@@ -147,30 +153,43 @@ def _stored(name: str, value: Any) -> Any:
     return _text(value) if isinstance(value, str) else value
 
 
-def written_pending(record: AuditRecord) -> bool:
+def written_pending(record: Any) -> bool:
     """Whether the record was written pending: it still is, or its completion was sealed."""
     return record.outcome == RecordOutcome.PENDING or record.completion_seq is not None
 
 
-def record_content(record: AuditRecord, *, completed_later: bool) -> dict[str, Any]:
+def record_content(
+    record: Any, *, completed_later: bool, seal_format: int | None = None
+) -> dict[str, Any]:
     """What the record's own seal covers. A record written pending (and completed later) is
-    sealed with its request side and outcome "pending" only."""
+    sealed with its request side and outcome "pending" only. `seal_format` defaults to the
+    record's own (a model without the column, as in migration 0003, passes 1)."""
+    version = record.seal_format if seal_format is None else seal_format
+    meta = _meta(record, None)
     names = REQUEST_FIELDS if completed_later else REQUEST_FIELDS + COMPLETION_FIELDS
-    content = {name: _canonical(name, getattr(record, name)) for name in names}
+    content = {name: _canonical(meta, name, getattr(record, name)) for name in names}
     if completed_later:
         content["outcome"] = RecordOutcome.PENDING.value
-    return {"format": SEAL_FORMAT, "seal": "record", "fields": content}
+    sealed = {"format": version, "seal": "record", "fields": content}
+    if version >= 2:
+        sealed |= {"id": record.pk, "prev_record": record.prev_record_id}
+    return sealed
 
 
-def completion_content(record: AuditRecord) -> dict[str, Any]:
-    """What an operation's completion seal covers: its answer, tied to the record's own seal."""
-    content = {name: _canonical(name, getattr(record, name)) for name in COMPLETION_FIELDS}
-    return {
-        "format": SEAL_FORMAT,
+def completion_content(record: Any, *, model: type[models.Model] | None = None) -> dict[str, Any]:
+    """What an operation's completion seal covers: its answer, tied to the record's own seal
+    (and, from format 2, to the record's id and the record sealed just before)."""
+    meta = _meta(record, model)
+    content = {name: _canonical(meta, name, getattr(record, name)) for name in COMPLETION_FIELDS}
+    sealed = {
+        "format": record.seal_format,
         "seal": "completion",
         "record_seq": record.seq,
         "fields": content,
     }
+    if record.seal_format >= 2:
+        sealed |= {"record": record.pk, "prev_record": record.completion_prev_record_id}
+    return sealed
 
 
 def seal_hash(content: dict[str, Any], *, seq: int, prev: str) -> str:
@@ -200,10 +219,10 @@ class ChainHead:
 EMPTY_HEAD = ChainHead(seq=0, hash=GENESIS_HASH, record_id=None)
 
 
-def chain_head(*, using: str = DEFAULT_DB_ALIAS) -> ChainHead:
+def head_of(model: type[models.Model], *, using: str = DEFAULT_DB_ALIAS) -> ChainHead:
     """The newer of the highest record seal and the highest completion seal: two index look-ups
     in one query."""
-    table = connections[using].ops.quote_name(AuditRecord._meta.db_table)
+    table = connections[using].ops.quote_name(model._meta.db_table)
     with connections[using].cursor() as cursor:
         cursor.execute(
             f"SELECT seq, hash, id FROM ("  # noqa: S608 - the table name is the model's own
@@ -235,45 +254,85 @@ def chain_transaction(*, using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
         yield
 
 
-def chain_insert(record: AuditRecord, *, using: str | None = None) -> None:
-    """Seal a new record and insert it, under the chain lock."""
-    using = using or router.db_for_write(AuditRecord, instance=record)
+def _reserve_ids(model: type[models.Model], count: int, *, using: str) -> list[int]:
+    """`count` ids no row has or will be given, in ascending order; under the chain lock (see
+    the module's docstring)."""
+    connection = connections[using]
+    table, column = model._meta.db_table, model._meta.pk.column
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [connection.ops.quote_name(table), column, count],
+            )
+            return sorted(row[0] for row in cursor.fetchall())
+        highest_sql = (  # the names are the model's own
+            "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), "  # noqa: S608
+            f"COALESCE((SELECT MAX({connection.ops.quote_name(column)}) FROM "
+            f"{connection.ops.quote_name(table)}), 0))"
+        )
+        cursor.execute(highest_sql, [table])
+        highest = cursor.fetchone()[0]
+    return list(range(highest + 1, highest + 1 + count))
+
+
+def _prepare(record: models.Model) -> None:
+    meta = record._meta
     for name in REQUEST_FIELDS + COMPLETION_FIELDS:
-        setattr(record, name, _stored(name, getattr(record, name)))
+        setattr(record, name, _stored(meta, name, getattr(record, name)))
+
+
+def _seal(record: Any, *, head: ChainHead) -> ChainHead:
+    """Give a record (with its id) its own seal after `head`; returns the new head."""
+    record.seal_format = SEAL_FORMAT
+    record.seq, record.prev_hash, record.prev_record_id = head.seq + 1, head.hash, head.record_id
+    content = record_content(record, completed_later=written_pending(record))
+    record.hash = seal_hash(content, seq=record.seq, prev=head.hash)
+    return ChainHead(seq=record.seq, hash=record.hash, record_id=record.pk)
+
+
+def chain_insert(record: models.Model, *, using: str | None = None) -> None:
+    """Seal a new record and insert it, under the chain lock."""
+    model = type(record)
+    using = using or router.db_for_write(model, instance=record)
+    _prepare(record)
     # No savepoint when nested: a failure here fails the caller's transaction as a whole.
     with transaction.atomic(using=using, savepoint=False):
         _lock_chain(using)
-        head = chain_head(using=using)
-        content = record_content(record, completed_later=written_pending(record))
-        record.seq = head.seq + 1
-        record.prev_hash = head.hash
-        record.hash = seal_hash(content, seq=record.seq, prev=head.hash)
+        if record.pk is None:
+            (record.pk,) = _reserve_ids(model, 1, using=using)
+        _seal(record, head=head_of(model, using=using))
         models.Model.save(record, force_insert=True, using=using)
 
 
-def chain_insert_many(records: list[AuditRecord], *, using: str, insert) -> list[AuditRecord]:
+def chain_insert_many(
+    records: list[Any],
+    *,
+    model: type[models.Model],
+    using: str,
+    insert: Callable[[list[Any]], list[Any]],
+) -> list[Any]:
     """Seal records in the given order and insert them with `insert` (the manager's own
     bulk_create), under one hold of the chain lock. Seals passed in are ignored."""
     for record in records:
-        for name in REQUEST_FIELDS + COMPLETION_FIELDS:
-            setattr(record, name, _stored(name, getattr(record, name)))
+        _prepare(record)
         record.completion_seq, record.completion_prev_hash, record.completion_hash = None, "", ""
+        record.completion_prev_record_id = None
     # No savepoint when nested: a failure here fails the caller's transaction as a whole.
     with transaction.atomic(using=using, savepoint=False):
         _lock_chain(using)
-        head = chain_head(using=using)
-        seq, prev = head.seq, head.hash
+        without_id = [record for record in records if record.pk is None]
+        for record, pk in zip(
+            without_id, _reserve_ids(model, len(without_id), using=using), strict=True
+        ):
+            record.pk = pk
+        head = head_of(model, using=using)
         for record in records:
-            seq += 1
-            content = record_content(record, completed_later=written_pending(record))
-            record.seq, record.prev_hash = seq, prev
-            record.hash = prev = seal_hash(content, seq=seq, prev=prev)
+            head = _seal(record, head=head)
         return insert(records)
 
 
-def chain_complete(
-    *, record: AuditRecord, fields: dict[str, Any], using: str = DEFAULT_DB_ALIAS
-) -> bool:
+def chain_complete(*, record: Any, fields: dict[str, Any], using: str = DEFAULT_DB_ALIAS) -> bool:
     """Give a pending record its outcome and seal the completion, and set both on `record`.
     False if it was no longer pending (another process completed or reconciled it first);
     nothing is written then.
@@ -284,17 +343,20 @@ def chain_complete(
     what reconciliation settles from the upstream's operate-log. Such a crash can only lose the
     newest completions, never a link in the middle of the chain. This saves a disk flush on
     every operation."""
-    values = {name: _stored(name, value) for name, value in fields.items()}
+    model = type(record)
+    values = {name: _stored(model._meta, name, value) for name, value in fields.items()}
     # No savepoint when nested: a failure here fails the caller's transaction as a whole.
     with transaction.atomic(using=using, savepoint=False):
         _lock_chain(using)
         commit_without_waiting_for_disk(using)
         if record.seq is not None and set(COMPLETION_FIELDS) <= set(values):
             # Everything the seal covers is at hand; the update below checks it is still pending.
-            current = SimpleNamespace(seq=record.seq, **values)
+            current = SimpleNamespace(
+                pk=record.pk, seq=record.seq, seal_format=record.seal_format, **values
+            )
         else:
             current = (
-                AuditRecord.objects.using(using)
+                model.objects.using(using)
                 .filter(pk=record.pk, outcome=RecordOutcome.PENDING)
                 .first()
             )
@@ -302,16 +364,18 @@ def chain_complete(
                 return False
             for name, value in values.items():
                 setattr(current, name, value)
-        head = chain_head(using=using)
+        head = head_of(model, using=using)
+        current.completion_prev_record_id = head.record_id
         seal = {
             "completion_seq": head.seq + 1,
             "completion_prev_hash": head.hash,
+            "completion_prev_record_id": head.record_id,
             "completion_hash": seal_hash(
-                completion_content(current), seq=head.seq + 1, prev=head.hash
+                completion_content(current, model=model), seq=head.seq + 1, prev=head.hash
             ),
         }
         updated = (
-            AuditRecord.objects.using(using)
+            model.objects.using(using)
             .filter(pk=record.pk, outcome=RecordOutcome.PENDING)
             .update(**values, **seal)
         )
@@ -320,108 +384,3 @@ def chain_complete(
     for name, value in {**values, **seal}.items():
         setattr(record, name, value)
     return True
-
-
-# --- Verification ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, kw_only=True)
-class Seal:
-    seq: int
-    stage: str  # "record" or "completion"
-    record: AuditRecord
-    prev: str
-    hash: str
-
-    def expected_hash(self) -> str:
-        if self.stage == "record":
-            content = record_content(self.record, completed_later=written_pending(self.record))
-        else:
-            content = completion_content(self.record)
-        return seal_hash(content, seq=self.seq, prev=self.prev)
-
-
-def _seals(stage: str, using: str) -> Iterator[Seal]:
-    """Every seal of one stage in order, read in keyset batches (constant memory)."""
-    column = "seq" if stage == "record" else "completion_seq"
-    last = 0
-    while True:
-        batch = list(
-            AuditRecord.objects.using(using)
-            .filter(**{f"{column}__gt": last})
-            .order_by(column)[:VERIFY_BATCH]
-        )
-        for record in batch:
-            if stage == "record":
-                yield Seal(
-                    seq=record.seq,
-                    stage=stage,
-                    record=record,
-                    prev=record.prev_hash,
-                    hash=record.hash,
-                )
-            else:
-                yield Seal(
-                    seq=record.completion_seq,
-                    stage=stage,
-                    record=record,
-                    prev=record.completion_prev_hash,
-                    hash=record.completion_hash,
-                )
-        if len(batch) < VERIFY_BATCH:
-            return
-        last = getattr(batch[-1], column)
-
-
-@dataclass(frozen=True, kw_only=True)
-class ChainReport:
-    seals: int
-    head: ChainHead
-    problem: str = ""
-    broken_record_id: int | None = None
-
-    @property
-    def intact(self) -> bool:
-        return not self.problem
-
-
-def parse_anchor(text: str) -> tuple[int, str]:
-    seq, _, digest = text.strip().partition(":")
-    digest = digest.strip().lower()
-    if not seq.isdigit() or len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
-        raise ValueError(ANCHOR_INVALID)
-    return int(seq), digest
-
-
-def _seal_problem(seal: Seal, previous_seq: int, previous_hash: str) -> str:
-    """What is wrong with this seal, coming after the one numbered previous_seq; "" if nothing."""
-    values = {"record": seal.record.pk, "seq": seal.seq}
-    if seal.seq == previous_seq:
-        return SEAL_DUPLICATED.format(**values)
-    if seal.seq != previous_seq + 1:
-        return SEAL_MISSING.format(expected=previous_seq + 1, **values)
-    if seal.prev != previous_hash:
-        return LINK_BROKEN.format(previous=previous_seq, **values)
-    if seal.expected_hash() != seal.hash:
-        return CONTENT_CHANGED.format(**values)
-    return ""
-
-
-def chain_verify(
-    *, anchors: Iterable[tuple[int, str]] = (), using: str = DEFAULT_DB_ALIAS
-) -> ChainReport:
-    """Walk every seal in order; stop at the first that does not hold."""
-    wanted = dict(anchors)
-    head, count = EMPTY_HEAD, 0
-    merged = heapq.merge(_seals("record", using), _seals("completion", using), key=lambda s: s.seq)
-    for seal in merged:
-        if problem := _seal_problem(seal, head.seq, head.hash):
-            return ChainReport(
-                seals=count, head=head, problem=problem, broken_record_id=seal.record.pk
-            )
-        if seal.seq in wanted and wanted.pop(seal.seq) != seal.hash:
-            return ChainReport(seals=count, head=head, problem=ANCHOR_CHANGED.format(seq=seal.seq))
-        head, count = ChainHead(seq=seal.seq, hash=seal.hash, record_id=seal.record.pk), count + 1
-    if wanted:
-        return ChainReport(seals=count, head=head, problem=ANCHOR_MISSING.format(seq=min(wanted)))
-    return ChainReport(seals=count, head=head)

@@ -4,46 +4,13 @@ after it, so a crash in between leaves a pending record, never nothing. No secre
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext_lazy as _
 
 from ticketui.caching.labels import choice_label
 
+from .chain import chain_insert, chain_insert_many
+from .kinds import FAILURE_OUTCOMES, Kind, RecordOutcome
 
-class Kind(models.TextChoices):
-    OPERATION = "operation", _("Operation")
-    # Stored as "rating" since the first records: the customer's survey sent after closure.
-    SURVEY = "rating", _("Survey")
-    LOGIN = "login", _("Login")
-    LOGOUT = "logout", _("Logout")
-    LOGIN_FAILED = "login_failed", _("Failed login")
-    TRACK = "track", _("Ticket tracked")
-    UNTRACK = "untrack", _("Ticket untracked")
-    SYNC = "sync", _("Sync")
-    EXPORT = "export", _("Export")
-    # The settlement of an operation whose result was unknown (see reconcile.py).
-    RECONCILE = "reconcile", _("Reconciliation")
-
-
-class RecordOutcome(models.TextChoices):
-    PENDING = "pending", _("Pending")
-    SUCCEEDED = "succeeded", _("Succeeded")
-    REJECTED = "rejected", _("Rejected by the upstream")
-    HTTP_ERROR = "http_error", _("Upstream error")
-    NOT_SENT = "not_sent", _("Not sent")
-    UNKNOWN = "unknown", _("Result unknown")
-    FAILED = "failed", _("Failed")
-    # A reconciliation found that the upstream did not carry the operation out.
-    NOT_APPLIED = "not_applied", _("Not carried out")
-
-
-# Outcomes a reviewer means by "failed": everything that did not happen as asked.
-FAILURE_OUTCOMES = (
-    RecordOutcome.REJECTED,
-    RecordOutcome.HTTP_ERROR,
-    RecordOutcome.NOT_SENT,
-    RecordOutcome.FAILED,
-    RecordOutcome.NOT_APPLIED,
-)
+__all__ = ["FAILURE_OUTCOMES", "AuditRecord", "Kind", "OperationKey", "RecordOutcome"]
 
 
 class AuditRecordManager(models.Manager):
@@ -51,10 +18,9 @@ class AuditRecordManager(models.Manager):
         """Many records at once, each sealed into the chain like a single write."""
         if kwargs.get("ignore_conflicts") or kwargs.get("update_conflicts"):
             raise RecordImmutable(RECORD_IMMUTABLE)  # a skipped row would leave a hole
-        from .chain import chain_insert_many  # the chain needs the model; imported late
-
         return chain_insert_many(
             list(objs),
+            model=self.model,
             using=self.db,
             insert=lambda records: super(AuditRecordManager, self).bulk_create(
                 records, *args, **kwargs
@@ -110,6 +76,13 @@ class AuditRecord(models.Model):
     completion_seq = models.BigIntegerField(unique=True, null=True, blank=True)
     completion_prev_hash = models.CharField(max_length=64, blank=True)
     completion_hash = models.CharField(max_length=64, blank=True)
+    # How the seals were computed (chain.SEAL_FORMAT at the time): format 1 covered neither the
+    # record's id nor the record before it; format 2 covers both.
+    seal_format = models.PositiveSmallIntegerField(db_default=1)
+    # The record whose seal each seal follows (not a foreign key: it names a record even after
+    # that record was removed, which is what audit_verify then reports).
+    prev_record_id = models.BigIntegerField(null=True, blank=True)
+    completion_prev_record_id = models.BigIntegerField(null=True, blank=True)
 
     objects = AuditRecordManager()
 
@@ -138,8 +111,6 @@ class AuditRecord(models.Model):
         allowed completion goes through services.audit_operation_finish)."""
         if not self._state.adding:
             raise RecordImmutable(RECORD_IMMUTABLE)
-        from .chain import chain_insert  # the chain needs the model; imported late
-
         chain_insert(self, using=kwargs.get("using"))
 
     def delete(self, *args, **kwargs):

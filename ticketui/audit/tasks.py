@@ -1,8 +1,13 @@
-"""Reconciliation in the background (django-tasks-db's worker: `manage.py db_worker`).
+"""The audit trail's background work (django-tasks-db's worker: `manage.py db_worker`).
 
-Every pending operation write makes sure a run is queued for when it would be stale; each run
-queues the next one AUDIT_RECONCILE_INTERVAL later while anything is left to settle, and stops
-when nothing is (the next pending write starts it again). At most one run waits in the queue.
+Reconciliation: every pending operation write makes sure a run is queued for when it would be
+stale; each run queues the next one AUDIT_RECONCILE_INTERVAL later while anything is left to
+settle, and stops when nothing is (the next pending write starts it again). At most one run
+waits in the queue.
+
+Keeping the chain's head outside the database (kept_head.py): the worker queues a run when it
+starts (ticketui.worker's db_worker calls head_keep_schedule), and each run queues the next one
+AUDIT_HEAD_INTERVAL later, whatever happened to it; at most one run waits in the queue.
 """
 
 from datetime import datetime, timedelta
@@ -14,6 +19,8 @@ from django.tasks.base import TaskResultStatus
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from .chain import chain_transaction
+from .kept_head import head_keep, head_keeping_configured
 from .reconcile import audit_reconcile, unsettled_operations_exist
 
 
@@ -52,3 +59,26 @@ def reconcile_schedule(*, at: datetime) -> None:
     remaining = (run_after - timezone.now()).total_seconds() - 1
     if remaining > 0:
         cache.set(QUEUED_RUN_KEY, run_after.timestamp(), remaining)
+
+
+@task()
+def audit_head_keep_task() -> dict[str, int | None]:
+    try:
+        kept = head_keep()
+    finally:
+        head_keep_schedule(delay=timedelta(seconds=settings.AUDIT_HEAD_INTERVAL))
+    return {"kept_seq": kept.seq if kept else None}
+
+
+def head_keep_schedule(*, delay: timedelta = timedelta(0)) -> bool:
+    """Queue a head-keeping run `delay` from now unless one is waiting (or nothing is to be
+    kept). Under the chain lock, so two workers starting together queue one run."""
+    if not head_keeping_configured():
+        return False
+    with chain_transaction():
+        waiting = DBTaskResult.objects.filter(
+            task_path=audit_head_keep_task.module_path, status=TaskResultStatus.READY
+        ).exists()
+        if not waiting:
+            audit_head_keep_task.using(run_after=timezone.now() + delay).enqueue()
+    return not waiting

@@ -7,7 +7,6 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from .chain import chain_head
 from .export import audit_csv
 from .forms import RecordFilterForm
 from .models import AuditRecord
@@ -19,6 +18,7 @@ from .selectors import (
     audit_records_visible,
 )
 from .services import Origin, audit_export_record
+from .verify import chain_head
 
 PAGE_SIZE = 50
 # What a row of the review list shows (and sorts by), not the stored request and response.

@@ -12,7 +12,9 @@ def seal_existing(apps, schema_editor):
     for record in AuditRecord.objects.using(db).order_by("id").iterator(chunk_size=2000):
         seq += 1
         digest = seal_hash(
-            record_content(record, completed_later=written_pending(record)), seq=seq, prev=prev
+            record_content(record, completed_later=written_pending(record), seal_format=1),
+            seq=seq,
+            prev=prev,
         )
         AuditRecord.objects.using(db).filter(pk=record.pk).update(
             seq=seq, prev_hash=prev, hash=digest

@@ -1,0 +1,42 @@
+"""What an audit record is about and how it ended: shared by the model and the chain, which
+must not import each other."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Kind(models.TextChoices):
+    OPERATION = "operation", _("Operation")
+    # Stored as "rating" since the first records: the customer's survey sent after closure.
+    SURVEY = "rating", _("Survey")
+    LOGIN = "login", _("Login")
+    LOGOUT = "logout", _("Logout")
+    LOGIN_FAILED = "login_failed", _("Failed login")
+    TRACK = "track", _("Ticket tracked")
+    UNTRACK = "untrack", _("Ticket untracked")
+    SYNC = "sync", _("Sync")
+    EXPORT = "export", _("Export")
+    # The settlement of an operation whose result was unknown (see reconcile.py).
+    RECONCILE = "reconcile", _("Reconciliation")
+
+
+class RecordOutcome(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    REJECTED = "rejected", _("Rejected by the upstream")
+    HTTP_ERROR = "http_error", _("Upstream error")
+    NOT_SENT = "not_sent", _("Not sent")
+    UNKNOWN = "unknown", _("Result unknown")
+    FAILED = "failed", _("Failed")
+    # A reconciliation found that the upstream did not carry the operation out.
+    NOT_APPLIED = "not_applied", _("Not carried out")
+
+
+# Outcomes a reviewer means by "failed": everything that did not happen as asked.
+FAILURE_OUTCOMES = (
+    RecordOutcome.REJECTED,
+    RecordOutcome.HTTP_ERROR,
+    RecordOutcome.NOT_SENT,
+    RecordOutcome.FAILED,
+    RecordOutcome.NOT_APPLIED,
+)
