@@ -4,11 +4,13 @@ the same transport rules as every other call."""
 
 import json
 import os
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import IO, Any
+from urllib.parse import unquote
 
 import requests
 import urllib3
@@ -18,6 +20,9 @@ from . import limits
 from .results import CallResult, DownloadInterrupted, DownloadTooLarge, Refusal, RequestRefused
 
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
+_EXTENDED_NAME = re.compile(
+    r"filename\*\s*=\s*(?P<charset>[A-Za-z0-9_-]*)'[^']*'(?P<value>[^;\s]+)", re.IGNORECASE
+)
 CHUNK_BYTES = 64 * 1024
 
 
@@ -111,7 +116,15 @@ def download_file_name(content_disposition: str, fallback: str) -> str:
     """The file name a Content-Disposition header gives (filename* or filename), reduced to a
     plain name: no directories, no control characters; `fallback` when there is none."""
     name = ""
-    if content_disposition:
+    extended = _EXTENDED_NAME.search(content_disposition or "")
+    if extended:  # filename* (RFC 5987) wins over the plain filename
+        try:
+            name = unquote(
+                extended["value"], encoding=extended["charset"] or "utf-8", errors="strict"
+            )
+        except (LookupError, UnicodeDecodeError):
+            name = ""
+    if content_disposition and not name:
         message = EmailMessage()
         try:
             message["Content-Disposition"] = content_disposition
