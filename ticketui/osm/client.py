@@ -8,7 +8,7 @@ that may have reached the upstream.
 import json
 import logging
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 from urllib.parse import quote, urlencode
@@ -21,7 +21,6 @@ from .auth import Authenticator
 from .conversation import ConversationCalls
 from .parsing import int_or as _int_or
 from .parsing import int_or_none as _int_or_none
-from .parsing import text as _text
 from .resilience import NO_RETRY, CircuitBreaker, RetryPolicy
 from .results import (
     CASE_NOT_FOUND_CODE,
@@ -29,7 +28,6 @@ from .results import (
     CaseDetail,
     CaseNotFound,
     CasePage,
-    CaseSummary,
     OperateLogPage,
     Outcome,
     PreparedCall,
@@ -37,7 +35,6 @@ from .results import (
     SatisfactionEntry,
     StatusCount,
     UpstreamError,
-    parse_time,
 )
 
 logger = logging.getLogger(__name__)
@@ -173,7 +170,7 @@ class OsmClient(ConversationCalls):
         info = data.get("incident_detail_info") if isinstance(data, dict) else None
         if not isinstance(info, dict):
             info = {}
-        return _case_detail(info, fallback_case_id=case_id)
+        return parsing.case_detail(info, fallback_case_id=case_id)
 
     def case_status(self, case_id: str, *, context: CallContext | None = None) -> int | None:
         data = self._read(f"{self._case_path(case_id)}/status", context=context)
@@ -199,7 +196,7 @@ class OsmClient(ConversationCalls):
         data = self._read(f"/v2/servicerequest/cases?{urlencode(params)}", context=context)
         data = data if isinstance(data, dict) else {}
         items = data.get("incident_info_list") or []
-        cases = tuple(_case_summary(item) for item in items if isinstance(item, dict))
+        cases = tuple(parsing.case_summary(item) for item in parsing.dicts(items))
         return CasePage(total_count=_int_or_none(data.get("total_count")) or 0, cases=cases)
 
     def satisfaction_dimensions(
@@ -494,39 +491,3 @@ def _error_fields(data: Any) -> tuple[str, str]:
         if code not in (None, ""):
             return str(code), str(data.get(msg_key) or "")
     return "", str(data.get("error_msg") or "")
-
-
-def _case_summary_fields(item: Mapping[str, Any], fallback_case_id: str = "") -> dict[str, Any]:
-    labels = parsing.labels(item.get("label_list"))
-    return {
-        "case_id": _text(item, "incident_id") or fallback_case_id,
-        "summary": _text(item, "simple_description"),
-        "status": _int_or_none(item.get("status")),
-        "business_type": _text(item, "business_type_name"),
-        "incident_type": _text(item, "incident_type_name"),
-        "product_category": _text(item, "product_category_name"),
-        "customer_name": _text(item, "xcustomer_name"),
-        "create_time": parse_time(item.get("create_time")),
-        "labels": labels,
-        "raw": dict(item),
-    }
-
-
-def _case_summary(item: Mapping[str, Any]) -> CaseSummary:
-    return CaseSummary(**_case_summary_fields(item))
-
-
-def _case_detail(item: Mapping[str, Any], *, fallback_case_id: str) -> CaseDetail:
-    messages = parsing.messages(item.get("message_list"))
-    satisfaction = tuple(
-        entry for entry in item.get("incident_satisfaction") or [] if isinstance(entry, dict)
-    )
-    return CaseDetail(
-        **_case_summary_fields(item, fallback_case_id),
-        judgement=_text(item, "judgement"),
-        severity=_text(item, "severity_name"),
-        source=_text(item, "source_name"),
-        resolve_time=parse_time(item.get("resolve_time")),
-        messages=messages,
-        satisfaction=satisfaction,
-    )

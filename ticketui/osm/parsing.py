@@ -7,7 +7,9 @@ from typing import Any
 from .results import (
     AccessoryLimits,
     AccessoryRef,
+    CaseDetail,
     CaseMessage,
+    CaseSummary,
     Label,
     MessageRole,
     OperateLogEntry,
@@ -133,4 +135,38 @@ def accessory_limits(data: Any) -> AccessoryLimits:
         size_mb=size if size_ok else fallback.size_mb,
         file_types=types or fallback.file_types,
         from_upstream=count_ok and size_ok and bool(types),
+    )
+
+
+def case_summary_fields(item: Mapping[str, Any], fallback_case_id: str = "") -> dict[str, Any]:
+    return {
+        "case_id": text(item, "incident_id") or fallback_case_id,
+        "summary": text(item, "simple_description"),
+        "status": int_or_none(item.get("status")),
+        "business_type": text(item, "business_type_name"),
+        "incident_type": text(item, "incident_type_name"),
+        "product_category": text(item, "product_category_name"),
+        "customer_name": text(item, "xcustomer_name"),
+        "create_time": parse_time(item.get("create_time")),
+        "labels": labels(item.get("label_list")),
+        "raw": dict(item),
+    }
+
+
+def case_summary(item: Mapping[str, Any]) -> CaseSummary:
+    return CaseSummary(**case_summary_fields(item))
+
+
+def case_detail(item: Mapping[str, Any], *, fallback_case_id: str) -> CaseDetail:
+    satisfaction = tuple(
+        entry for entry in item.get("incident_satisfaction") or [] if isinstance(entry, dict)
+    )
+    return CaseDetail(
+        **case_summary_fields(item, fallback_case_id),
+        judgement=text(item, "judgement"),
+        severity=text(item, "severity_name"),
+        source=text(item, "source_name"),
+        resolve_time=parse_time(item.get("resolve_time")),
+        messages=messages(item.get("message_list")),
+        satisfaction=satisfaction,
     )
