@@ -11,6 +11,7 @@ import responses
 from ticketui.osm import limits
 from ticketui.osm.auth import StaticToken
 from ticketui.osm.client import OsmClient
+from ticketui.osm.resilience import CircuitBreaker
 from ticketui.osm.results import (
     AccessoryFrom,
     AccessoryLimits,
@@ -416,3 +417,21 @@ def test_a_connection_failure_on_download_is_not_sent():
         client.open_download(client.prepare_download("acc-1"))
 
     assert failed.value.result.outcome is Outcome.NOT_SENT
+
+
+def test_while_the_breaker_is_open_neither_upload_nor_download_is_sent():
+    breaker = CircuitBreaker(threshold=1, cooldown=60)
+    client = OsmClient(endpoint="http://127.0.0.1:9", auth=StaticToken("t"), breaker=breaker)
+    with pytest.raises(UpstreamError):
+        client.open_download(client.prepare_download("acc-1"))  # opens the breaker
+
+    with responses.RequestsMock() as mock:
+        result = client.send(
+            client.prepare_upload(file=io.BytesIO(b"x"), file_name="a.txt", accessory_limits=LIMITS)
+        )
+        with pytest.raises(UpstreamError) as failed:
+            client.open_download(client.prepare_download("acc-1"))
+        assert len(mock.calls) == 0
+
+    assert result.outcome is Outcome.NOT_SENT
+    assert "Upstream unavailable" in failed.value.result.detail

@@ -478,3 +478,18 @@ def test_a_feed_that_hangs_past_the_read_timeout_is_unknown(client, sandbox, eng
         client.list_unread_instant_messages([english_thread])
 
     assert failed.value.result.outcome is Outcome.UNKNOWN
+
+
+def test_the_newest_page_of_a_thousand_message_thread_is_its_last_twenty(sandbox, client):
+    from ticketui.sandbox.conversation import add_message
+
+    with sandbox.state.lock:
+        for n in range(1000):
+            add_message(sandbox.state, CHINESE_TICKET, content=f"m{n}", engineer=n % 2 == 1)
+
+    newest = client.list_latest_messages(CHINESE_TICKET, limit=20)
+    older = client.list_latest_messages(CHINESE_TICKET, limit=20, skip_newest=20)
+
+    assert newest.count == 1002
+    assert [m.content for m in newest.messages] == [f"m{n}" for n in range(980, 1000)]
+    assert [m.content for m in older.messages] == [f"m{n}" for n in range(960, 980)]
