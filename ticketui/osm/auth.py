@@ -14,9 +14,10 @@ class Authenticator(Protocol):
     secret_headers: frozenset[str]
 
     def headers(
-        self, *, method: str, url: str, headers: Mapping[str, str], body: bytes
+        self, *, method: str, url: str, headers: Mapping[str, str], body: bytes | None
     ) -> dict[str, str]:
-        """The headers that authenticate this request."""
+        """The headers that authenticate this request. `body` is the exact bytes sent, or None
+        for a body streamed as it is sent (a multipart upload), whose bytes are not at hand."""
         ...
 
     def invalidate(self) -> None:
@@ -36,7 +37,7 @@ class StaticToken:
         return "StaticToken(<hidden>)"
 
     def headers(
-        self, *, method: str, url: str, headers: Mapping[str, str], body: bytes
+        self, *, method: str, url: str, headers: Mapping[str, str], body: bytes | None
     ) -> dict[str, str]:
         return {"X-Auth-Token": self._token}
 

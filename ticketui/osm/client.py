@@ -8,27 +8,27 @@ that may have reached the upstream.
 import json
 import logging
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import quote, urlencode
 
 import requests
 import urllib3
 
+from . import parsing
 from .auth import Authenticator
+from .conversation import ConversationCalls
 from .observers import calls_notify
+from .parsing import int_or as _int_or
+from .parsing import int_or_none as _int_or_none
 from .resilience import NO_RETRY, CircuitBreaker, RetryPolicy
 from .results import (
     CASE_NOT_FOUND_CODE,
     CallResult,
     CaseDetail,
-    CaseMessage,
     CaseNotFound,
     CasePage,
-    CaseSummary,
-    Label,
-    OperateLogEntry,
     OperateLogPage,
     Outcome,
     PreparedCall,
@@ -36,7 +36,6 @@ from .results import (
     SatisfactionEntry,
     StatusCount,
     UpstreamError,
-    parse_time,
 )
 
 logger = logging.getLogger(__name__)
@@ -55,7 +54,7 @@ class CallContext:
     time_zone: str | None = None
 
 
-class OsmClient:
+class OsmClient(ConversationCalls):
     def __init__(
         self,
         *,
@@ -135,6 +134,11 @@ class OsmClient:
         to have reached the upstream (per the retry policy), and once after a 401 with renewed
         credentials (a 401 means the upstream did not execute it). While the breaker is open
         nothing is sent."""
+        return self._with_policy(call, lambda: (self._send_once(call), None))[0]
+
+    def _with_policy(
+        self, call: PreparedCall, attempt: Callable[[], tuple[CallResult, "_Opened | None"]]
+    ) -> tuple[CallResult, "_Opened | None"]:
         if self.breaker is not None and (wait := self.breaker.admit()):
             held = CallResult(
                 call=call,
@@ -142,12 +146,12 @@ class OsmClient:
                 detail=f"Upstream unavailable after repeated failures; not sent (next try in {wait:.0f} s)",
             )
             calls_notify(held, sent=False)
-            return held
+            return held, None
         started = time.monotonic()
         delays = self.retry.delays()
         renewed = False
         while True:
-            result = self._send_once(call)
+            result, opened = attempt()
             if result.http_status == 401 and not renewed:
                 renewed = True
                 self.auth.invalidate()
@@ -160,7 +164,7 @@ class OsmClient:
             break
         if self.breaker is not None:
             self.breaker.record(result)
-        return result
+        return result, opened
 
     # --- Reads --------------------------------------------------------------------------
 
@@ -169,7 +173,7 @@ class OsmClient:
         info = data.get("incident_detail_info") if isinstance(data, dict) else None
         if not isinstance(info, dict):
             info = {}
-        return _case_detail(info, fallback_case_id=case_id)
+        return parsing.case_detail(info, fallback_case_id=case_id)
 
     def case_status(self, case_id: str, *, context: CallContext | None = None) -> int | None:
         data = self._read(f"{self._case_path(case_id)}/status", context=context)
@@ -195,7 +199,7 @@ class OsmClient:
         data = self._read(f"/v2/servicerequest/cases?{urlencode(params)}", context=context)
         data = data if isinstance(data, dict) else {}
         items = data.get("incident_info_list") or []
-        cases = tuple(_case_summary(item) for item in items if isinstance(item, dict))
+        cases = tuple(parsing.case_summary(item) for item in parsing.dicts(items))
         return CasePage(total_count=_int_or_none(data.get("total_count")) or 0, cases=cases)
 
     def satisfaction_dimensions(
@@ -256,7 +260,7 @@ class OsmClient:
         )
         data = data if isinstance(data, dict) else {}
         items = data.get("incident_operate_log_list") or data.get("operate_log_list") or []
-        entries = tuple(_operate_log_entry(item) for item in items if isinstance(item, dict))
+        entries = tuple(parsing.operate_log_entry(item) for item in parsing.dicts(items))
         return OperateLogPage(
             total_count=_int_or_none(data.get("total_count")) or 0, entries=entries
         )
@@ -292,11 +296,28 @@ class OsmClient:
         return result.data
 
     def _send_once(self, call: PreparedCall) -> CallResult:
+        return self._exchange(call, keep_open=False)[0]
+
+    def _exchange(
+        self, call: PreparedCall, *, keep_open: bool
+    ) -> tuple[CallResult, "_Opened | None"]:
+        """One attempt. With `keep_open`, a 2xx answer that is not a JSON error is handed back
+        unread (a download); anything else is read, bounded, and closed."""
         url = self.endpoint + call.path
-        payload = b"" if call.body is None else json.dumps(call.body, ensure_ascii=False).encode()
         headers = dict(call.headers)
+        data: Any
+        if call.upload is not None:
+            # Streamed multipart: the signer cannot hash bytes it never holds (signing.py).
+            data = call.upload.encoder()
+            headers["Content-Type"] = data.content_type
+            signed_body: bytes | None = None
+        else:
+            payload = (
+                b"" if call.body is None else json.dumps(call.body, ensure_ascii=False).encode()
+            )
+            data, signed_body = payload or None, payload
         headers.update(
-            self.auth.headers(method=call.method, url=url, headers=headers, body=payload)
+            self.auth.headers(method=call.method, url=url, headers=headers, body=signed_body)
         )
         started = time.monotonic()
 
@@ -315,11 +336,14 @@ class OsmClient:
             calls_notify(result, sent=True)
             return result
 
+        def failed(**fields: Any) -> tuple[CallResult, None]:
+            return finish(**fields), None
+
         try:
             response = self.session.request(
                 call.method,
                 url,
-                data=payload or None,
+                data=data,
                 headers=headers,
                 timeout=self.timeout,
                 allow_redirects=False,
@@ -327,28 +351,52 @@ class OsmClient:
                 verify=True,
             )
         except requests.exceptions.ConnectTimeout:
-            return finish(outcome=Outcome.NOT_SENT, detail="Timed out connecting to the upstream")
+            return failed(outcome=Outcome.NOT_SENT, detail="Timed out connecting to the upstream")
         except requests.exceptions.ReadTimeout:
-            return finish(outcome=Outcome.UNKNOWN, detail="The upstream did not answer in time")
+            return failed(outcome=Outcome.UNKNOWN, detail="The upstream did not answer in time")
         except requests.exceptions.SSLError:
-            return finish(outcome=Outcome.NOT_SENT, detail="TLS handshake with the upstream failed")
+            return failed(outcome=Outcome.NOT_SENT, detail="TLS handshake with the upstream failed")
         except requests.exceptions.ConnectionError as exc:
             if _never_connected(exc):
-                return finish(outcome=Outcome.NOT_SENT, detail="Could not connect to the upstream")
-            return finish(outcome=Outcome.UNKNOWN, detail="The connection dropped before an answer")
+                return failed(outcome=Outcome.NOT_SENT, detail="Could not connect to the upstream")
+            return failed(outcome=Outcome.UNKNOWN, detail="The connection dropped before an answer")
         except requests.exceptions.RequestException as exc:
-            return finish(
+            return failed(
                 outcome=Outcome.NOT_SENT, detail=f"Request not sent: {type(exc).__name__}"
             )
 
+        status = response.status_code
+        request_id = response.headers.get("X-Request-Id", "")
+        prefix = b""
+        if keep_open and 200 <= status < 300:
+            if "json" not in response.headers.get("Content-Type", "").lower():
+                return finish(
+                    outcome=Outcome.SUCCEEDED, http_status=status, request_id=request_id
+                ), _Opened(response, b"")
+            # A JSON answer may be an error; if it is not, it is the file itself.
+            try:
+                prefix, truncated = _read_bounded(response, keep=True)
+            except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, OSError):
+                response.close()
+                return failed(
+                    outcome=Outcome.UNKNOWN,
+                    http_status=status,
+                    request_id=request_id,
+                    detail="The answer broke off before it was complete",
+                )
+            error_code, error_msg = _error_fields(None if truncated else _json_or_none(prefix))
+            if not error_code:
+                return finish(
+                    outcome=Outcome.SUCCEEDED, http_status=status, request_id=request_id
+                ), _Opened(response, prefix)
         try:
-            raw, truncated = _read_bounded(response)
+            raw, truncated = (prefix[:MAX_BODY_BYTES], False) if prefix else _read_bounded(response)
         except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, OSError):
             response.close()
-            return finish(
+            return failed(
                 outcome=Outcome.UNKNOWN,
-                http_status=response.status_code,
-                request_id=response.headers.get("X-Request-Id", ""),
+                http_status=status,
+                request_id=request_id,
                 detail="The answer broke off before it was complete",
             )
         response.close()
@@ -360,7 +408,6 @@ class OsmClient:
             except ValueError:
                 data = None
         error_code, error_msg = _error_fields(data)
-        status = response.status_code
         if 200 <= status < 300 and data is not None and not error_code:
             outcome = Outcome.SUCCEEDED
         elif 200 <= status < 300 and error_code:
@@ -379,20 +426,36 @@ class OsmClient:
                 if not truncated
                 else "The answer was too large"
             )
-        return finish(
+        return failed(
             outcome=outcome,
             http_status=status,
             error_code=error_code,
             error_msg=error_msg,
             raw_body=text[:RECORDED_BODY_CHARS],
             body_truncated=truncated or len(text) > RECORDED_BODY_CHARS,
-            request_id=response.headers.get("X-Request-Id", ""),
+            request_id=request_id,
             detail=detail,
             data=data,
         )
 
 
-def _read_bounded(response: requests.Response) -> tuple[bytes, bool]:
+class _Opened(NamedTuple):
+    """A download's live answer, and what of its body was already read to check for an error."""
+
+    response: requests.Response
+    prefix: bytes
+
+
+def _json_or_none(raw: bytes) -> Any:
+    try:
+        return json.loads(raw.decode("utf-8")) if raw.strip() else None
+    except ValueError:
+        return None
+
+
+def _read_bounded(response: requests.Response, *, keep: bool = False) -> tuple[bytes, bool]:
+    """At most MAX_BODY_BYTES of the body, and whether there was more. With `keep`, everything
+    read is returned, the bytes past the bound included (a download goes on from there)."""
     chunks: list[bytes] = []
     size = 0
     deadline = time.monotonic() + BODY_DEADLINE_SECONDS
@@ -404,7 +467,8 @@ def _read_bounded(response: requests.Response) -> tuple[bytes, bool]:
         size += len(chunk)
         if time.monotonic() > deadline:
             raise OSError("body deadline passed")
-    return b"".join(chunks)[:MAX_BODY_BYTES], True
+    joined = b"".join(chunks)
+    return (joined if keep else joined[:MAX_BODY_BYTES]), True
 
 
 def _never_connected(exc: requests.exceptions.ConnectionError) -> bool:
@@ -431,82 +495,3 @@ def _error_fields(data: Any) -> tuple[str, str]:
         if code not in (None, ""):
             return str(code), str(data.get(msg_key) or "")
     return "", str(data.get("error_msg") or "")
-
-
-def _int_or_none(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _int_or(value: Any, default: int) -> int:
-    number = _int_or_none(value)
-    return default if number is None else number
-
-
-def _text(item: Mapping[str, Any], key: str) -> str:
-    value = item.get(key)
-    return "" if value is None else str(value)
-
-
-def _case_summary_fields(item: Mapping[str, Any], fallback_case_id: str = "") -> dict[str, Any]:
-    labels = tuple(
-        Label(
-            label_id=_text(label, "label_id"),
-            name=_text(label, "name"),
-            color=_text(label, "color"),
-        )
-        for label in item.get("label_list") or []
-        if isinstance(label, dict)
-    )
-    return {
-        "case_id": _text(item, "incident_id") or fallback_case_id,
-        "summary": _text(item, "simple_description"),
-        "status": _int_or_none(item.get("status")),
-        "business_type": _text(item, "business_type_name"),
-        "incident_type": _text(item, "incident_type_name"),
-        "product_category": _text(item, "product_category_name"),
-        "customer_name": _text(item, "xcustomer_name"),
-        "create_time": parse_time(item.get("create_time")),
-        "labels": labels,
-        "raw": dict(item),
-    }
-
-
-def _case_summary(item: Mapping[str, Any]) -> CaseSummary:
-    return CaseSummary(**_case_summary_fields(item))
-
-
-def _case_detail(item: Mapping[str, Any], *, fallback_case_id: str) -> CaseDetail:
-    messages = tuple(
-        CaseMessage(
-            author=_text(message, "replier_name") or _text(message, "replier"),
-            content=_text(message, "content"),
-            time=parse_time(message.get("create_time")),
-        )
-        for message in item.get("message_list") or []
-        if isinstance(message, dict)
-    )
-    satisfaction = tuple(
-        entry for entry in item.get("incident_satisfaction") or [] if isinstance(entry, dict)
-    )
-    return CaseDetail(
-        **_case_summary_fields(item, fallback_case_id),
-        judgement=_text(item, "judgement"),
-        severity=_text(item, "severity_name"),
-        source=_text(item, "source_name"),
-        resolve_time=parse_time(item.get("resolve_time")),
-        messages=messages,
-        satisfaction=satisfaction,
-    )
-
-
-def _operate_log_entry(item: Mapping[str, Any]) -> OperateLogEntry:
-    return OperateLogEntry(
-        operate_type=_int_or_none(item.get("operate_type")),
-        operator=_text(item, "operator_name") or _text(item, "operator"),
-        content=_text(item, "operate_desc") or _text(item, "content"),
-        time=parse_time(item.get("operate_time") or item.get("create_time")),
-        raw=dict(item),
-    )

@@ -105,7 +105,7 @@ class IamTokenProvider:
     # --- The Authenticator protocol -----------------------------------------------------
 
     def headers(
-        self, *, method: str, url: str, headers: Mapping[str, str], body: bytes
+        self, *, method: str, url: str, headers: Mapping[str, str], body: bytes | None
     ) -> dict[str, str]:
         token = self.token()
         self._last_used.token = token

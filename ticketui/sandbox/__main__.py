@@ -27,6 +27,13 @@ def main() -> None:
     parser.add_argument(
         "--latency", type=float, default=0.0, help="seconds every answer is held back (load tests)"
     )
+    parser.add_argument(
+        "--engineer-reply-after",
+        type=float,
+        default=20.0,
+        metavar="SECONDS",
+        help="seconds after a reply before the sandbox engineer answers it (negative: never)",
+    )
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
     token = os.environ.get("SANDBOX_TOKEN") or os.environ.get("OSM_TOKEN") or "sandbox-token"
@@ -36,6 +43,7 @@ def main() -> None:
         press_interval=args.press_interval,
         persist_path=args.state_file,
         token_lifetime=args.token_lifetime,
+        engineer_reply_after=None if args.engineer_reply_after < 0 else args.engineer_reply_after,
     )
     # The IAM user and the AK/SK pair the sandbox accepts follow the dashboard's own variables.
     iam_user = (

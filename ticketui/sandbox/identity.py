@@ -119,6 +119,15 @@ def authenticate(
     return "iam-token", None
 
 
+def _payload_hash(headers: dict[str, str], signed: list[str], body: bytes) -> str:
+    """The body's SHA-256, or the literal UNSIGNED-PAYLOAD when the client signed that header
+    (streamed uploads do); an empty body always hashes as empty, as the signer does."""
+    unsigned = headers.get("x-sdk-content-sha256") == "UNSIGNED-PAYLOAD"
+    if body and unsigned and "x-sdk-content-sha256" in signed:
+        return "UNSIGNED-PAYLOAD"
+    return hashlib.sha256(body).hexdigest()
+
+
 def _verify_signature(
     state: SandboxState,
     method: str,
@@ -158,7 +167,7 @@ def _verify_signature(
             canonical_query,
             "".join(f"{name}:{headers[name].strip()}\n" for name in signed),
             ";".join(signed),
-            hashlib.sha256(body).hexdigest(),
+            _payload_hash(headers, signed, body),
         )
     )
     string_to_sign = "\n".join(

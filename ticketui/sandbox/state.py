@@ -24,6 +24,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from .conversation import Conversation, seed_threads
+
 STATUS_NAMES = {
     0: "Pending acceptance",
     1: "Processing",
@@ -221,6 +223,11 @@ class SandboxState:
     token_issues: int = 0
     access_keys: dict[str, str] = field(default_factory=lambda: {"sandbox-ak": "sandbox-sk"})
     domain_id: str = "sandbox-domain-id"
+    # The conversations (conversation.py): threads live in each ticket's message_list; the
+    # feed's cursor, unread marks, attachments, labels and the engineer's answers to come here.
+    conversation: Conversation = field(default_factory=Conversation)
+    # Seconds after a reply before the engineer answers it; None: the engineer never does.
+    engineer_reply_after: float | None = 20.0
 
     @classmethod
     def seeded(cls, count: int = 48, **options: Any) -> "SandboxState":
@@ -228,19 +235,31 @@ class SandboxState:
         if state.persist_path and state.persist_path.is_file():
             saved = json.loads(state.persist_path.read_text(encoding="utf-8"))
             state.tickets, state.logs = saved["tickets"], saved["logs"]
+            if "conversation" in saved:
+                state.conversation = Conversation.from_json(saved["conversation"])
+            else:  # a file from before the conversations: give its tickets their threads
+                seed_threads(state)
         else:
             state.tickets = seed_tickets(count)
             state.logs = {
                 case_id: [_log_entry("create", "customer", "", ticket["create_time"])]
                 for case_id, ticket in state.tickets.items()
             }
+            seed_threads(state)
         return state
 
     def save(self) -> None:
         if self.persist_path:
             tmp = self.persist_path.with_suffix(".tmp")
             tmp.write_text(
-                json.dumps({"tickets": self.tickets, "logs": self.logs}), encoding="utf-8"
+                json.dumps(
+                    {
+                        "tickets": self.tickets,
+                        "logs": self.logs,
+                        "conversation": self.conversation.as_json(),
+                    }
+                ),
+                encoding="utf-8",
             )
             tmp.replace(self.persist_path)
 

@@ -6,15 +6,28 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qs, unquote
 
-from . import identity, views
+from . import conversation, identity, views
+from . import conversation_views as talk
 from .state import ReceivedRequest, SandboxState
 
 Handler = Callable[..., views.Response]
 
-# (method, path pattern) -> handler; "{case_id}" captures one decoded segment.
+SR = ("v2", "servicerequest")
+# (method, path pattern) -> handler; "{name}" captures one decoded segment as that argument.
+# Literal routes come before the "{case_id}" ones they would otherwise match.
 ROUTES: list[tuple[str, tuple[str, ...], Handler]] = [
     ("GET", ("v2", "servicerequest", "cases"), views.case_list),
     ("GET", ("v2", "servicerequest", "cases", "count"), views.case_count),
+    ("GET", (*SR, "cases", "instant-messages"), talk.instant_messages),
+    ("GET", (*SR, "cases", "instant-messages", "unread"), talk.unread_instant_messages),
+    ("GET", (*SR, "accessorys", "limits"), talk.accessory_limits),
+    ("POST", (*SR, "accessorys"), talk.upload_accessory),
+    ("GET", (*SR, "accessorys", "{accessory_id}"), talk.download_accessories),
+    ("GET", (*SR, "labels"), talk.list_labels),
+    ("GET", (*SR, "cases", "{case_id}", "messages"), talk.list_messages),
+    ("POST", (*SR, "cases", "{case_id}", "message"), talk.create_message),
+    ("POST", (*SR, "cases", "{case_id}", "instant-messages", "unread"), talk.mark_read),
+    ("GET", (*SR, "cases", "{case_id}", "labels"), talk.case_labels),
     (
         "GET",
         ("v2", "servicerequest", "config", "satisfaction-dimensions"),
@@ -34,8 +47,8 @@ def resolve(method: str, segments: list[str]) -> tuple[Handler, dict[str, str]] 
             continue
         kwargs: dict[str, str] = {}
         for part, segment in zip(pattern, segments, strict=True):
-            if part == "{case_id}":
-                kwargs["case_id"] = segment
+            if part.startswith("{"):
+                kwargs[part.strip("{}")] = segment
             elif part != segment:
                 break
         else:
@@ -66,10 +79,15 @@ def make_app(state: SandboxState) -> Callable[[dict[str, Any], Callable], Iterab
             headers=headers,
             body=body,
         )
+        content_type = headers.get("Content-Type", "")
         try:
             parsed_body = json.loads(body) if body else None
         except ValueError:
-            parsed_body = body.decode("utf-8", "replace")
+            parsed_body = (
+                talk.multipart_summary(content_type, body)
+                if content_type.startswith("multipart/")
+                else body.decode("utf-8", "replace")
+            )
         sign_in = request.method == "POST" and segments == ["v3", "auth", "tokens"]
         received = ReceivedRequest(
             method=request.method,
@@ -84,6 +102,7 @@ def make_app(state: SandboxState) -> Callable[[dict[str, Any], Callable], Iterab
             body=identity.masked_sign_in(parsed_body) if sign_in else parsed_body,
         )
         state.record(received)
+        conversation.deliver_due(state)  # the engineer's answers whose time has come
         if sign_in:
             response = identity.issue_token(state, request)
         else:

@@ -9,7 +9,10 @@ from typing import Any
 
 from ticketui.osm import limits
 
+from .conversation import SEVERITIES, detailed
 from .state import DIMENSIONS, TRANSITIONS, SandboxState
+
+_SEVERITY_ZH = dict(zip(SEVERITIES["en"], SEVERITIES["zh"], strict=True))
 
 
 @dataclass
@@ -168,6 +171,13 @@ def case_list(state: SandboxState, request: Request) -> Response:
         return business_error("OSM.01010001", "Parameter validation failed")
     incident_id = request.param("incident_id")
     search_keys = [key.lower() for key in request.query.get("search_key", [])][:5]
+    # label_id_list: repeated or comma-joined; a ticket matches when it has any of them.
+    label_ids = {
+        part
+        for value in request.query.get("label_id_list", [])
+        for part in value.split(",")
+        if part
+    }
     try:
         start = _moment(request.param("query_start_time"))
         end = _moment(request.param("query_end_time"))
@@ -180,6 +190,10 @@ def case_list(state: SandboxState, request: Request) -> Response:
             if (status is None or ticket["status"] == status)
             and (not incident_id or ticket["incident_id"] == incident_id)
             and (not search_keys or _matches(ticket["simple_description"], search_keys))
+            and (
+                not label_ids
+                or any(str(label["label_id"]) in label_ids for label in ticket["label_list"])
+            )
             and (start is None or _moment(ticket["update_time"]) >= start)
             and (end is None or _moment(ticket["update_time"]) < end)
         ]
@@ -215,7 +229,13 @@ def case_detail(state: SandboxState, request: Request, case_id: str) -> Response
         ticket = state.tickets.get(case_id)
         if ticket is None:
             return business_error("OSM.01010015", "The ticket does not exist")
-        return Response(200, {"incident_detail_info": json.loads(json.dumps(ticket))})
+        info = json.loads(json.dumps(ticket))
+    info["message_list"] = [detailed(message) for message in info.get("message_list", [])]
+    if request.headers.get("X-Language", "").lower().startswith("zh"):
+        info["severity_name"] = _SEVERITY_ZH.get(
+            info.get("severity_name"), info.get("severity_name")
+        )
+    return Response(200, {"incident_detail_info": info})
 
 
 def case_status(state: SandboxState, request: Request, case_id: str) -> Response:
