@@ -272,6 +272,22 @@ def run_cluster(args: argparse.Namespace, *, via: str, directory: Path) -> dict:
         servers_after = haproxy_servers()
         time.sleep(1)
         audit = audit_check(app_env, operations_log=operations_log, since=since)
+        settled = ""
+        if audit["pending"]:
+            # Operations cut off with their node: now that no agent is left waiting for an
+            # answer, reconcile them at once instead of after the usual margin.
+            reconcile = subprocess.run(
+                [PYTHON, "manage.py", "audit_reconcile", "--older-than", "0"],
+                cwd=ROOT,
+                env=app_env,
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            settled = reconcile.stdout.strip()
+            audit["after_reconciliation"] = audit_check(
+                app_env, operations_log=operations_log, since=since
+            )["unseen"]
         verify = subprocess.run(
             [PYTHON, "manage.py", "audit_verify"],
             cwd=ROOT,
@@ -295,6 +311,7 @@ def run_cluster(args: argparse.Namespace, *, via: str, directory: Path) -> dict:
         "node_status_at_end": {name: row["status"] for name, row in servers_after.items()},
         **locust_summary(csv_prefix),
         "audit": audit,
+        "reconciliation": settled,
         "audit_verify": {"exit": verify.returncode, "output": verify.stdout.strip()},
         "postgresql_connections_peak": counter.peak,
         "pgbouncer": pooler,
