@@ -186,6 +186,25 @@ class ConnectionCount(threading.Thread):
                 self.peak = max(self.peak, count)
 
 
+def failures_over_time(csv_prefix: str, *, killed_at: float, window: float) -> dict:
+    """The agents' errors before the kill, within `window` seconds after it, and later (locust
+    writes its running totals once a second)."""
+    with open(f"{csv_prefix}_stats_history.csv", encoding="utf-8") as history:
+        totals = [
+            (int(row["Timestamp"]), int(row["Total Failure Count"]))
+            for row in csv.DictReader(history)
+            if row["Name"] == "Aggregated"
+        ]
+    before = max((count for at, count in totals if at < killed_at), default=0)
+    around = max((count for at, count in totals if at <= killed_at + window), default=0)
+    final = totals[-1][1] if totals else 0
+    return {
+        "before_kill": before,
+        f"within_{window:.0f}_s_of_kill": around - before,
+        "later": final - around,
+    }
+
+
 def kill_node(node: subprocess.Popen) -> float:
     """SIGKILL to the node's whole process group; returns when the balancer stops using it."""
     killed = time.monotonic()
@@ -266,6 +285,7 @@ def run_cluster(args: argparse.Namespace, *, via: str, directory: Path) -> dict:
         )
         processes.append(locust)
         time.sleep(args.seconds * args.kill_at)
+        killed_at = time.time()
         out_of_pool_after = kill_node(nodes[0])
         locust.wait(timeout=args.seconds + 60)
         counter.done.set()
@@ -310,6 +330,7 @@ def run_cluster(args: argparse.Namespace, *, via: str, directory: Path) -> dict:
         "requests_by_node": {name: int(row["stot"]) for name, row in servers_after.items()},
         "node_status_at_end": {name: row["status"] for name, row in servers_after.items()},
         **locust_summary(csv_prefix),
+        "failures_over_time": failures_over_time(csv_prefix, killed_at=killed_at, window=5),
         "audit": audit,
         "reconciliation": settled,
         "audit_verify": {"exit": verify.returncode, "output": verify.stdout.strip()},
