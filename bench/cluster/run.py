@@ -234,6 +234,7 @@ def run_cluster(args: argparse.Namespace, *, via: str, directory: Path) -> dict:
     app_env = dict(env)
     processes: list[subprocess.Popen] = []
     counter = ConnectionCount(args.database)
+    log = None
     try:
         if via == "pgbouncer":
             processes.append(start_pgbouncer(directory, args.database, pool=args.pool))
@@ -252,17 +253,18 @@ def run_cluster(args: argparse.Namespace, *, via: str, directory: Path) -> dict:
                 stderr=subprocess.STDOUT,
             )
         )
-        nodes = [
-            start_web(
-                app_env,
-                port,
-                workers=args.workers,
-                threads=args.threads,
-                start_new_session=True,  # its own process group: killed as one machine
+        nodes = []
+        for port in NODES:
+            nodes.append(
+                start_web(
+                    app_env,
+                    port,
+                    workers=args.workers,
+                    threads=args.threads,
+                    start_new_session=True,  # its own process group: killed as one machine
+                )
             )
-            for port in NODES
-        ]
-        processes.extend(nodes)
+            processes.append(nodes[-1])
         servers = "\n".join(
             f"    server node{number} 127.0.0.1:{port} check"
             for number, port in enumerate(NODES, 1)
@@ -320,6 +322,8 @@ def run_cluster(args: argparse.Namespace, *, via: str, directory: Path) -> dict:
     finally:
         counter.done.set()
         stop(processes)
+        if log is not None:
+            log.close()
     return {
         "via": via,
         "users": args.users,

@@ -136,7 +136,7 @@ def start_sandbox(env: dict[str, str], port: int) -> subprocess.Popen:
         env={**env, "SANDBOX_TOKEN": env["OSM_TOKEN"]},
         stdout=subprocess.DEVNULL,
     )
-    wait_for(f"http://127.0.0.1:{port}/")
+    _started(process, f"http://127.0.0.1:{port}/")
     return process
 
 
@@ -158,8 +158,17 @@ def start_web(
         },
         **popen,
     )
-    wait_for(f"http://127.0.0.1:{port}/healthz")
+    _started(process, f"http://127.0.0.1:{port}/healthz")
     return process
+
+
+def _started(process: subprocess.Popen, url: str) -> None:
+    """Wait for the process to answer at url; stop it if it never does."""
+    try:
+        wait_for(url)
+    except SystemExit:
+        stop([process])
+        raise
 
 
 def start_locust(
