@@ -8,7 +8,7 @@ SANDBOX_PORT ?= 8001
 PG_URL ?= postgres://postgres@127.0.0.1:5432/ticketui
 export SANDBOX_PORT
 
-.PHONY: run test lint test-sqlite test-postgres deploy-check install install-dev messages bench load clean
+.PHONY: run test lint test-sqlite test-postgres deploy-check install install-dev messages bench load cluster clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -69,6 +69,14 @@ load: install-dev
 	$(BIN)/pip install --quiet -e '.[load]'
 	bin/check-postgres "$(PG_URL)"
 	$(BIN)/python -m bench.load.run
+
+# Two web nodes behind HAProxy, one killed mid-run; then the same through PgBouncer (both are
+# installed from Debian's packages if missing). CLUSTER_ARGS: e.g. --seconds 30 --via direct.
+CLUSTER_PG_URL ?= postgres://postgres@127.0.0.1:5432/ticketui_cluster
+cluster: install-dev
+	$(BIN)/pip install --quiet -e '.[load]'
+	bin/check-postgres "$(CLUSTER_PG_URL)"
+	$(BIN)/python -m bench.cluster.run --database "$(CLUSTER_PG_URL)" $(CLUSTER_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .test-static .pytest_cache db.sqlite3* .bench*.sqlite3* .sandbox-state.json*

@@ -97,6 +97,23 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
     SECRET_KEY = "dev-only-secret-key-never-used-in-production"
 
+# Keys that signed sessions, password-reset links and other signed values before the current
+# one: still accepted, never used to sign (rotate SECRET_KEY by moving the old one here). A comma-
+# separated list, or SECRET_KEY_FALLBACKS_FILE with one key per line.
+_fallbacks_file = env.str("SECRET_KEY_FALLBACKS_FILE", default="")
+if _fallbacks_file:
+    try:
+        _fallback_text = Path(_fallbacks_file).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ImproperlyConfigured(
+            f"SECRET_KEY_FALLBACKS_FILE: cannot read {_fallbacks_file}: {exc.strerror}"
+        ) from None
+    SECRET_KEY_FALLBACKS = [line.strip() for line in _fallback_text.splitlines() if line.strip()]
+else:
+    SECRET_KEY_FALLBACKS = _read("SECRET_KEY_FALLBACKS", env.list, [])
+if SECRET_KEY in SECRET_KEY_FALLBACKS:
+    raise ImproperlyConfigured("SECRET_KEY_FALLBACKS must not hold the current SECRET_KEY")
+
 ALLOWED_HOSTS = _read("ALLOWED_HOSTS", env.list, ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = _read("CSRF_TRUSTED_ORIGINS", env.list, [])
 
@@ -176,10 +193,39 @@ if DATABASES["default"].get("ENGINE") not in (
 ):
     raise ImproperlyConfigured("DATABASE_URL must be a sqlite:// or postgres:// URL")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Behind a pooler in transaction mode (PgBouncer's pool_mode = transaction) each transaction
+    # may run on another server connection, so a server-side cursor (what .iterator() opens)
+    # would be gone at its next fetch: DB_DISABLE_SERVER_SIDE_CURSORS=true reads those rows with
+    # a client-side cursor instead.
+    _behind_pooler = _read("DB_DISABLE_SERVER_SIDE_CURSORS", env.bool, False)
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = _behind_pooler
+    # Or Django's own pool in each process (psycopg_pool): DB_POOL_MAX_SIZE connections at most.
+    _pool_size = _read("DB_POOL_MAX_SIZE", env.int, 0)
     # Each web thread keeps its connection between requests (checked before reuse) instead of
-    # opening one per request, which costs PostgreSQL a new process every time.
-    DATABASES["default"]["CONN_MAX_AGE"] = _read("DB_CONN_MAX_AGE", env.int, 60)
+    # opening one per request, which costs PostgreSQL a new process every time. A pool or a
+    # pooler keeps the server connections itself: then a request's connection is handed back
+    # when the request ends (0).
+    DATABASES["default"]["CONN_MAX_AGE"] = _read(
+        "DB_CONN_MAX_AGE", env.int, 0 if _behind_pooler or _pool_size else 60
+    )
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if _pool_size < 0:
+        raise ImproperlyConfigured(
+            f"DB_POOL_MAX_SIZE must be 0 (no pool) or more; got {_pool_size}"
+        )
+    if _pool_size:
+        if DATABASES["default"]["CONN_MAX_AGE"]:
+            raise ImproperlyConfigured("DB_CONN_MAX_AGE must be 0 with DB_POOL_MAX_SIZE")
+        if _behind_pooler:
+            raise ImproperlyConfigured(
+                "DB_POOL_MAX_SIZE is for a direct connection, not behind a pooler "
+                "(DB_DISABLE_SERVER_SIDE_CURSORS)"
+            )
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": min(_read("DB_POOL_MIN_SIZE", env.int, 2), _pool_size),
+            "max_size": _pool_size,
+            "timeout": _positive_float("DB_POOL_TIMEOUT", 10.0),  # waiting for a free one
+        }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers work while one writer commits; IMMEDIATE takes the write lock up
     # front so concurrent writers queue behind the busy timeout instead of failing.

@@ -8,6 +8,7 @@ import os
 import random
 import re
 import threading
+import uuid
 from pathlib import Path
 
 from locust import HttpUser, between, events, task
@@ -15,6 +16,9 @@ from locust import HttpUser, between, events, task
 PASSWORD = os.environ.get("LOAD_PASSWORD", "load-test-password")
 AGENTS = int(os.environ.get("LOAD_AGENTS", "50"))
 OPERATIONS_LOG = os.environ.get("LOAD_OPERATIONS_LOG", "/tmp/ticketui-load-operations.txt")
+# Every operation's id, noted before it is sent: one whose outcome never came back (its node
+# died) may have left one record, never two.
+SENT_LOG = os.environ.get("LOAD_OPERATIONS_SENT_LOG", OPERATIONS_LOG + ".sent")
 SESSIONS = os.environ.get("LOAD_SESSIONS", "")
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 KEY = re.compile(r'name="idempotency_key" value="([^"]+)"')
@@ -23,12 +27,20 @@ WORDS = ["SSH", "OBS", "replica", "invoice", "IAM", "CCE", "负载均衡", "云�
 _next_agent = iter(range(1, 10**6))
 _lock = threading.Lock()
 _log = open(OPERATIONS_LOG, "a", encoding="utf-8")  # noqa: SIM115 - one file for the whole run
+_sent_log = open(SENT_LOG, "a", encoding="utf-8")  # noqa: SIM115 - likewise
 _sessions = Path(SESSIONS).read_text(encoding="utf-8").split() if SESSIONS else []
 
 
 @events.quitting.add_listener
 def _close_log(environment, **kwargs):
     _log.close()
+    _sent_log.close()
+
+
+def _write(log, request_id: str) -> None:
+    with _lock:
+        log.write(request_id + "\n")
+        log.flush()
 
 
 class Agent(HttpUser):
@@ -73,6 +85,8 @@ class Agent(HttpUser):
         csrf, key = CSRF.search(page.text), KEY.search(page.text)
         if not (csrf and key):
             return
+        request_id = uuid.uuid4().hex  # the dashboard keeps a valid incoming id as its own
+        _write(_sent_log, request_id)
         with self.client.post(
             f"{url}operations",
             {
@@ -81,16 +95,18 @@ class Agent(HttpUser):
                 "idempotency_key": key.group(1),
                 "csrfmiddlewaretoken": csrf.group(1),
             },
-            headers={"HX-Request": "true", "X-CSRFToken": csrf.group(1)},
+            headers={
+                "HX-Request": "true",
+                "X-CSRFToken": csrf.group(1),
+                "X-Request-Id": request_id,
+            },
             name="operate (press)",
             catch_response=True,
         ) as response:
             if response.status_code != 200 or 'id="operation-result"' not in response.text:
                 response.failure(f"no outcome shown (HTTP {response.status_code})")
                 return
-            with _lock:
-                _log.write(response.headers.get("X-Request-Id", "") + "\n")
-                _log.flush()
+            _write(_log, response.headers.get("X-Request-Id", request_id))
         # What the page does on "ticket-changed": reload its header (refreshing the ticket from
         # the upstream) and its timeline.
         htmx = {"HX-Request": "true"}

@@ -225,10 +225,12 @@ def audit_csv_rows(records: QuerySet[AuditRecord], *, zone: tzinfo) -> Iterator[
         }
     )
     compiler = cells.query.get_compiler(using=records.db)
+    # A server-side cursor unless the database says not (behind a pooler), as .iterator() does.
+    chunked = not connections[records.db].settings_dict.get("DISABLE_SERVER_SIDE_CURSORS")
 
     def blocks() -> Iterator[bytes]:
         yield BOM + (",".join(HEADER) + "\r\n").encode()
-        for rows in compiler.execute_sql(MULTI, chunked_fetch=True, chunk_size=FETCH_ROWS):
+        for rows in compiler.execute_sql(MULTI, chunked_fetch=chunked, chunk_size=FETCH_ROWS):
             by_column = zip(*rows, strict=True)
             columns = [cells(values) for cells, values in zip(formats, by_column, strict=True)]
             lines = map(",".join, zip(*columns, strict=True))
