@@ -77,6 +77,9 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "django_guid",  # the request id in every log line, response and upstream call
     "axes",  # login throttling
+    "django_otp",  # two-factor sign-in (ticketui.accounts.two_factor)
+    "django_otp.plugins.otp_totp",  # authenticator apps
+    "django_otp.plugins.otp_static",  # one-time recovery codes
     "ticketui.audit",
     "ticketui.tickets",
     "ticketui.accounts",
@@ -92,12 +95,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): the second factor
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "ticketui.sessions.SessionLifetimeMiddleware",  # idle and absolute session limits
+    # After the password, nothing but the second step until the second factor is given.
+    "ticketui.accounts.two_factor.middleware.SecondFactorMiddleware",
     "axes.middleware.AxesMiddleware",  # the lockout page
     "ticketui.accounts.middleware.ProfileTimeZoneMiddleware",  # the viewer's zone and language
 ]
@@ -227,6 +233,13 @@ AXES_VERBOSE = False
 # whatever happens (the absolute limit).
 SESSION_IDLE_SECONDS = _read("SESSION_IDLE_MINUTES", env.int, 60) * 60
 SESSION_SAVE_EVERY_REQUEST = False
+# Two-factor sign-in (TOTP authenticator apps, one-time recovery codes): required for the members
+# of these groups and for staff and superusers (the admin), optional for everyone else. Wrong
+# second-factor codes lock the user out like wrong passwords: AXES_FAILURE_LIMIT in a row, then
+# AXES_COOLOFF_MINUTES.
+TWO_FACTOR_REQUIRED_GROUPS = _read("TWO_FACTOR_REQUIRED_GROUPS", env.list, ["Team lead"])
+OTP_TOTP_ISSUER = "ticketui"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows a TOTP key or a recovery code
 
 # Static files: compressed, hashed and served by the app itself (whitenoise) in production.
 STORAGES = {

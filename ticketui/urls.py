@@ -1,8 +1,14 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import RedirectView
+from django_otp.admin import OTPAdminSite
 
 from ticketui.health import health_view
+
+# The admin admits only sessions that gave the second factor, and signs in through the
+# dashboard's own login (password, then the second factor) instead of a form of its own.
+admin.site.__class__ = OTPAdminSite
 
 urlpatterns = [
     path(
@@ -14,6 +20,7 @@ urlpatterns = [
     path("accounts/", include("ticketui.accounts.urls")),
     path("audit/", include("ticketui.audit.urls")),
     path("reports/", include("ticketui.tickets.report_urls")),
+    path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("admin/", admin.site.urls),
     path("healthz", health_view, name="health"),
     path("", include("ticketui.tickets.urls")),
