@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.generic import RedirectView
 from django_otp.admin import OTPAdminSite
@@ -20,7 +21,10 @@ urlpatterns = [
     path("accounts/", include("ticketui.accounts.urls")),
     path("audit/", include("ticketui.audit.urls")),
     path("reports/", include("ticketui.tickets.report_urls")),
-    path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
+    path(
+        "admin/login/",
+        login_not_required(RedirectView.as_view(pattern_name="login", query_string=True)),
+    ),
     path("admin/", admin.site.urls),
     path("healthz", health_view, name="health"),
     path("", include("ticketui.tickets.urls")),

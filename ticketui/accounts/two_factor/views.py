@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ticketui.audit.services import Origin
@@ -25,11 +26,15 @@ from .services import (
     two_factor_enrolment_start,
 )
 
-WRONG_CODE = "That code is not right. Check the time on your phone and try the newest code."
-WAIT = "Too many wrong codes in a row: wait a few seconds, then enter the newest code."
-FIRST_CODE_WRONG = "That code does not match. Enter the six digits the app shows now."
-TURNED_OFF = "Two-factor sign-in is off."
-ALREADY_ENROLLED = "Two-factor sign-in is already on."
+WRONG_CODE = gettext_noop(
+    "That code is not right. Check the time on your phone and try the newest code."
+)
+WAIT = gettext_noop(
+    "Too many wrong codes in a row: wait a few seconds, then enter the newest code."
+)
+FIRST_CODE_WRONG = gettext_noop("That code does not match. Enter the six digits the app shows now.")
+TURNED_OFF = gettext_noop("Two-factor sign-in is off.")
+ALREADY_ENROLLED = gettext_noop("Two-factor sign-in is already on.")
 
 
 def _next_url(request: HttpRequest) -> str:
