@@ -74,8 +74,8 @@ def two_factor_verify_view(request: HttpRequest) -> HttpResponse:
             return _locked_out(request, outcome.retry_at)
         form.add_error("code", _(WAIT if outcome.check is CodeCheck.WAIT else WRONG_CODE))
     context = {"form": form, "next": _next_url(request), "second_step": True}
-    status = 400 if form.errors else 200
-    return render(request, "accounts/two_factor_verify.html", context, status=status)
+    # A wrong code answers 200, as a wrong password does on the login page.
+    return render(request, "accounts/two_factor_verify.html", context)
 
 
 @require_http_methods(["GET", "POST"])
