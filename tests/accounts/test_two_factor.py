@@ -330,3 +330,20 @@ def test_the_two_factor_pages_in_chinese_leave_no_interface_string_in_english(cl
             )
             assert not left, f"{name}: {left}"
             assert "两步" in text, name
+
+
+def test_a_code_an_administrator_made_on_the_server_signs_in_once(client, team_lead):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    enrolled_device(team_lead)
+    recovery_codes_regenerate(user=team_lead)
+    out = StringIO()
+    call_command("addstatictoken", team_lead.username, stdout=out)
+    code = out.getvalue().strip()
+    password_step(client, team_lead)
+
+    assert client.post(VERIFY, {"code": code})["Location"] == "/"
+    recovery_codes_regenerate(user=team_lead)
+    assert not StaticToken.objects.filter(token=code).exists()

@@ -69,11 +69,12 @@ def two_factor_enrolment_confirm(
 
 @transaction.atomic
 def recovery_codes_regenerate(*, user: AbstractBaseUser) -> list[str]:
-    """A new set of one-time recovery codes; the old ones stop working."""
-    device, _ = StaticDevice.objects.get_or_create(
-        user=user, defaults={"name": RECOVERY_NAME, "confirmed": True}
-    )
-    device.token_set.all().delete()
+    """A new set of one-time recovery codes; every older one stops working (also a code an
+    administrator made with `manage.py addstatictoken`)."""
+    StaticToken.objects.filter(device__user_id=user.pk).delete()
+    device = StaticDevice.objects.filter(user_id=user.pk, name=RECOVERY_NAME).first()
+    if device is None:
+        device = StaticDevice.objects.create(user=user, name=RECOVERY_NAME, confirmed=True)
     codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
     StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
     return codes
@@ -107,15 +108,19 @@ def second_factor_check(
     per user across both kinds, so AXES_FAILURE_LIMIT of them in a row lock second-factor sign-in
     for AXES_COOLOFF_TIME. Every wrong code and every lock goes into the audit trail."""
     totp = TOTPDevice.objects.select_for_update().filter(user_id=user.pk, confirmed=True).first()
-    recovery = StaticDevice.objects.select_for_update().filter(user_id=user.pk).first()
-    devices = [device for device in (totp, recovery) if device is not None]
     if totp is None:
         return CodeOutcome(check=CodeCheck.WRONG)
+    statics = list(StaticDevice.objects.select_for_update().filter(user_id=user.pk, confirmed=True))
+    devices = [totp, *statics]
     if until := _locked_until(devices):
         _record_failure(user=user, detail="Second factor: refused, locked out", origin=origin)
         return CodeOutcome(check=CodeCheck.LOCKED, retry_at=until)
     code = code_normalise(code)
-    device = totp if TOTP_CODE.fullmatch(code) else recovery
+    if TOTP_CODE.fullmatch(code):
+        device = totp
+    else:  # the recovery device holding this code, or any (for the failure to count)
+        holding = [d for d in statics if d.token_set.filter(token=code).exists()]
+        device = next(iter(holding or statics), None)
     if device is not None:
         allowed, throttled = device.verify_is_allowed()
         if not allowed:
@@ -126,7 +131,7 @@ def second_factor_check(
             kind = "authenticator app" if device is totp else "recovery code"
             audit_event(kind=Kind.LOGIN, actor=user, detail=f"Second factor: {kind}", origin=origin)
             return CodeOutcome(check=CodeCheck.ACCEPTED, device=device)
-    elif totp is not None:
+    else:
         totp.throttle_increment()  # a malformed code still counts against the user
     failures = sum(device.throttling_failure_count for device in devices)
     _record_failure(
