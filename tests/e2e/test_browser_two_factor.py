@@ -10,6 +10,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.conftest import totp_code
 
+from .test_browser_accessibility import AXE, LANGUAGES, audited
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -77,3 +79,35 @@ def test_an_agent_turns_two_factor_sign_in_on_from_the_profile(page, live_server
     assert page.get_by_text("10 recovery codes left").is_visible()
     assert page.get_by_role("button", name="Turn off").is_visible()
     page.screenshot(path="test-artifacts/two-factor-profile.png", full_page=True)
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_the_two_factor_pages_have_no_serious_accessibility_violation(
+    page, live_server, support_user, language
+):
+    page.context.add_init_script(path=str(AXE))
+    password_step(page, live_server.url, "sam")
+    page.wait_for_url(f"{live_server.url}/")
+    page.get_by_role("button", name=LANGUAGES[language][0], exact=True).click()
+    page.goto(f"{live_server.url}/accounts/two-factor/enrol")
+    found = audited(page, "two-factor-enrol", language)
+    secret = page.locator("#totp-secret").inner_text()
+    page.locator("input[name=code]").fill(app_code(secret))
+    page.locator("button[type=submit].button-primary").click()
+    page.locator("#recovery-codes").wait_for()
+    found += audited(page, "two-factor-recovery-codes", language)
+    page.goto(f"{live_server.url}/accounts/profile/")
+    found += audited(page, "two-factor-profile", language)
+    page.locator(".account form button[type=submit]").last.click()  # log out
+    password_step_any_language(page, live_server.url, "sam")
+    page.wait_for_url("**/accounts/two-factor/verify**")
+    found += audited(page, "two-factor-verify", language)
+
+    assert not found, "\n".join(found)
+
+
+def password_step_any_language(page, url: str, username: str) -> None:
+    page.goto(f"{url}/accounts/login/")
+    page.locator("input[name=username]").fill(username)
+    page.locator("input[name=password]").fill("correct horse battery")
+    page.locator("form button[type=submit]").click()

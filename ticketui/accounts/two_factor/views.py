@@ -99,7 +99,8 @@ def two_factor_enrol_view(request: HttpRequest) -> HttpResponse:
         "next": _next_url(request),
         "qr_code": enrolment_qr_code(device=device),
         "secret": enrolment_secret(device=device),
-        "second_step": not request.user.is_verified(),
+        # Someone who must enrol can go nowhere else; someone who chose to may go back.
+        "second_step": two_factor_required(user=request.user),
     }
     status = 400 if form.errors else 200
     return render(request, "accounts/two_factor_enrol.html", context, status=status)
