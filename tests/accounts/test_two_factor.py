@@ -350,3 +350,25 @@ def test_a_code_an_administrator_made_on_the_server_signs_in_once(client, team_l
     assert client.post(VERIFY, {"code": code})["Location"] == "/"
     recovery_codes_regenerate(user=team_lead)
     assert not StaticToken.objects.filter(token=code).exists()
+
+
+def test_the_admin_does_not_show_a_users_key_or_recovery_codes(client, team_lead):
+    device = enrolled_device(team_lead)
+    codes = recovery_codes_regenerate(user=team_lead)
+    client.force_login(User.objects.create_superuser("root", password=PASSWORD))
+
+    page = client.get(f"/admin/otp_totp/totpdevice/{device.pk}/change/")
+    tokens = client.get("/admin/otp_static/staticdevice/")
+
+    assert page.status_code == 200
+    assert device.key not in page.content.decode()
+    assert b32encode(device.bin_key).decode().rstrip("=") not in page.content.decode()
+    assert not [code for code in codes if code in tokens.content.decode()]
+
+
+def test_the_admin_pages_that_give_people_roles_and_remove_devices_render(client, team_lead):
+    device = enrolled_device(team_lead)
+    client.force_login(User.objects.create_superuser("root", password=PASSWORD))
+
+    assert client.get(f"/admin/auth/user/{team_lead.pk}/change/").status_code == 200
+    assert client.get(f"/admin/otp_totp/totpdevice/{device.pk}/delete/").status_code == 200
