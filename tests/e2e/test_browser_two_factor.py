@@ -10,6 +10,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.conftest import totp_code
 
+from .conftest import ARTIFACTS
 from .test_browser_accessibility import AXE, LANGUAGES, audited
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -34,7 +35,7 @@ def test_a_team_lead_enrols_on_first_sign_in_then_signs_in_with_a_code(
     password_step(page, live_server.url, "tess")
     page.wait_for_url("**/accounts/two-factor/enrol**")
     assert page.get_by_role("img", name="QR code").evaluate("img => img.naturalWidth") > 0
-    page.screenshot(path="test-artifacts/two-factor-enrol.png", full_page=True)
+    page.screenshot(path=ARTIFACTS / "two-factor-enrol.png", full_page=True)
     page.goto(f"{live_server.url}/audit/")
     page.wait_for_url("**/accounts/two-factor/enrol**")  # nothing else until enrolled
 
@@ -44,7 +45,7 @@ def test_a_team_lead_enrols_on_first_sign_in_then_signs_in_with_a_code(
 
     codes = page.locator("#recovery-codes li").all_inner_texts()
     assert len(codes) == 10
-    page.screenshot(path="test-artifacts/two-factor-recovery-codes.png", full_page=True)
+    page.screenshot(path=ARTIFACTS / "two-factor-recovery-codes.png", full_page=True)
     page.get_by_role("link", name="I have saved them, continue").click()
     page.wait_for_url(f"{live_server.url}/audit/")  # where the lead was going
     page.get_by_role("button", name="Log out").click()
@@ -55,7 +56,7 @@ def test_a_team_lead_enrols_on_first_sign_in_then_signs_in_with_a_code(
     page.get_by_label("Code").fill("000000")
     page.get_by_role("button", name="Verify").click()
     assert page.get_by_text("That code is not right").is_visible()
-    page.screenshot(path="test-artifacts/two-factor-verify.png", full_page=True)
+    page.screenshot(path=ARTIFACTS / "two-factor-verify.png", full_page=True)
     device = TOTPDevice.objects.get(user=team_lead, confirmed=True)
     device.throttle_reset()  # the growing wait after a wrong code is not what this test is about
     page.get_by_label("Code").fill(totp_code(device))
@@ -78,7 +79,7 @@ def test_an_agent_turns_two_factor_sign_in_on_from_the_profile(page, live_server
 
     assert page.get_by_text("10 recovery codes left").is_visible()
     assert page.get_by_role("button", name="Turn off").is_visible()
-    page.screenshot(path="test-artifacts/two-factor-profile.png", full_page=True)
+    page.screenshot(path=ARTIFACTS / "two-factor-profile.png", full_page=True)
 
 
 @pytest.mark.parametrize("language", ["en", "zh"])
