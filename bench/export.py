@@ -27,6 +27,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
 from bench.seed import bench_users, seed_audit_records  # noqa: E402
+from bench.signin import sign_in  # noqa: E402
 from ticketui.audit.models import AuditRecord  # noqa: E402
 
 EXPORT_URL = "/audit/export.csv?kind=operation"
@@ -94,7 +95,7 @@ def main() -> None:
         seed_audit_records(args.records - present, 100_000, list(users.values()))
         print(f"seeded {args.records - present:,} records in {time.perf_counter() - started:.0f} s")
     lead = Client()
-    lead.force_login(users["Team lead"])
+    sign_in(lead, users["Team lead"])
     print(f"Export of {args.records:,} records on {connection.vendor}:")
     figures = export_throughput(lead, EXPORT_URL)
     for name, value in figures.items():

@@ -36,6 +36,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from bench.seed import PRODUCTS, bench_users, seed_surveys  # noqa: E402
+from bench.signin import sign_in  # noqa: E402
 from ticketui.tickets.models import Survey, SurveyAnswer, Ticket  # noqa: E402
 
 
@@ -111,7 +112,7 @@ def main() -> None:
         lead, _ = User.objects.get_or_create(username="bench-lead")
         lead.groups.add(Group.objects.get(name="Team lead"))
         client = Client()
-        client.force_login(lead)
+        sign_in(client, lead)
         agent = User.objects.get(username="bench-agent-00")
         cases = [
             ("report, last 30 days", "/reports/satisfaction", options.runs),

@@ -48,6 +48,7 @@ from bench.seed import (  # noqa: E402
     seed_ticket_history,
     seed_tickets,
 )
+from bench.signin import sign_in  # noqa: E402
 from ticketui.audit.forms import PERIOD_DAYS  # noqa: E402
 from ticketui.audit.models import AuditRecord  # noqa: E402
 from ticketui.tickets.models import Survey, Ticket  # noqa: E402
@@ -237,7 +238,7 @@ def page_timings(scale: dict, users: dict) -> list[dict]:
     clients = {}
     for role, user in users.items():
         clients[role] = Client()
-        clients[role].force_login(user)
+        sign_in(clients[role], user)
     rows = []
     for scenario in scenarios(users):
         timing = time_page(
@@ -267,7 +268,7 @@ def page_timings(scale: dict, users: dict) -> list[dict]:
 def export_timing(users: dict) -> dict:
     """The CSV export of every audit record, as a team lead downloads it."""
     lead = Client()
-    lead.force_login(users["Team lead"])
+    sign_in(lead, users["Team lead"])
     result = export_throughput(lead, "/audit/export.csv")
     say(
         f"  audit export: {result['rows']:,} rows in {result['seconds']} s "

@@ -3,6 +3,7 @@ over real HTTP for end-to-end ones)."""
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,9 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.upstream import InProcessSandbox
 from ticketui.sandbox.server import SandboxServer
@@ -81,6 +85,49 @@ def _fast_password_hashing(settings):
 
 def _sandbox_state() -> SandboxState:
     return SandboxState.seeded(12, token=SECRET_CANARY, press_interval=300.0)
+
+
+_password_only_login = Client.force_login
+
+
+def force_login_password_only(client: Client, user) -> None:
+    """Signed in with the password alone: the second step (code or enrolment) still ahead."""
+    _password_only_login(client, user)
+
+
+def enrolled_device(user) -> TOTPDevice:
+    """The user's confirmed authenticator app, added if they have none."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="Test app", confirmed=True)
+
+
+def totp_code(device: TOTPDevice) -> str:
+    """A code the device accepts now: the current time step's, or the next one's when the current
+    one was used already (a code is accepted once)."""
+    device.refresh_from_db()
+    now_step = int(time.time() - device.t0) // device.step
+    step = max(now_step, device.last_t + 1)
+    while step > int(time.time() - device.t0) // device.step + device.tolerance:
+        time.sleep(1)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = device.t0 + step * device.step
+    return f"{totp.token():0{device.digits}d}"
+
+
+@pytest.fixture(autouse=True)
+def _forced_logins_give_both_factors(monkeypatch):
+    """force_login stands for a completed sign-in: for a user whose role requires two-factor
+    sign-in, that includes the second factor (tests/accounts/ drive both steps for real)."""
+    from ticketui.accounts.two_factor.selectors import two_factor_required
+
+    def force_login_both_factors(self, user, backend=None):
+        _password_only_login(self, user, backend)
+        if two_factor_required(user=user):
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = enrolled_device(user).persistent_id
+            session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login_both_factors)
 
 
 @pytest.fixture

@@ -131,6 +131,9 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "django_guid",  # the request id in every log line, response and upstream call
     "axes",  # login throttling
+    "django_otp",  # two-factor sign-in (ticketui.accounts.two_factor)
+    "django_otp.plugins.otp_totp",  # authenticator apps
+    "django_otp.plugins.otp_static",  # one-time recovery codes
     "ticketui.audit",
     "ticketui.tickets",
     "ticketui.accounts",
@@ -148,6 +151,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): the second factor
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -155,6 +159,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "ticketui.sessions.SessionLifetimeMiddleware",  # idle and absolute session limits
     "ticketui.sessions.NoStoreMiddleware",  # pages and exports: Cache-Control private, no-store
+    # After the password, nothing but the second step until the second factor is given.
+    "ticketui.accounts.two_factor.middleware.SecondFactorMiddleware",
     "axes.middleware.AxesMiddleware",  # the lockout page
     "ticketui.accounts.middleware.ProfileTimeZoneMiddleware",  # the viewer's zone and language
 ]
@@ -183,8 +189,9 @@ TEMPLATES = [
 ]
 
 # Pages stay in Django templates; form widgets (selects, radios: dozens of small templates per
-# form) render through Jinja2, which draws the same markup about three times faster.
-FORM_RENDERER = "django.forms.renderers.Jinja2"
+# form) render through Jinja2, which draws the same markup about three times faster; the admin's
+# own widgets, which Jinja2 does not have, through Django's engine.
+FORM_RENDERER = "ticketui.form_renderer.FormRenderer"
 
 DATABASES = {"default": _read("DATABASE_URL", env.db_url, f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 if DATABASES["default"].get("ENGINE") not in (
@@ -338,6 +345,13 @@ AXES_VERBOSE = False
 # whatever happens (the absolute limit).
 SESSION_IDLE_SECONDS = _read("SESSION_IDLE_MINUTES", env.int, 60) * 60
 SESSION_SAVE_EVERY_REQUEST = False
+# Two-factor sign-in (TOTP authenticator apps, one-time recovery codes): required for the members
+# of these groups and for staff and superusers (the admin), optional for everyone else. Wrong
+# second-factor codes lock the user out like wrong passwords: AXES_FAILURE_LIMIT in a row, then
+# AXES_COOLOFF_MINUTES.
+TWO_FACTOR_REQUIRED_GROUPS = _read("TWO_FACTOR_REQUIRED_GROUPS", env.list, ["Team lead"])
+OTP_TOTP_ISSUER = "ticketui"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows a TOTP key or a recovery code
 
 # Static files: compressed, hashed and served by the app itself (whitenoise) in production.
 STORAGES = {

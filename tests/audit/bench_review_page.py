@@ -32,6 +32,8 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
+from bench.signin import sign_in  # noqa: E402
+
 FILL = """
 INSERT INTO audit_auditrecord (kind, created_at, completed_at, actor_id, actor_username, case_id,
     action_id, outcome, request_method, request_path, request_body, request_headers, http_status,
@@ -93,7 +95,7 @@ def main() -> None:
             cursor.execute("ANALYZE audit_auditrecord")
         sys.stdout.write(f"filled {rows:,} records in {time.perf_counter() - started:.0f} s\n")
     client = Client(HTTP_HOST="localhost")
-    client.force_login(User.objects.get(username="bench-lead"))
+    sign_in(client, User.objects.get(username="bench-lead"))
     sys.stdout.write(f"{'view':<50} {'median ms':>10}\n")
     for name, params in VIEWS:
         ms, _response = timed(client, params)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from tests.conftest import SECRET_CANARY
+from tests.conftest import SECRET_CANARY, enrolled_device, totp_code
 from ticketui.audit.models import AuditRecord, Kind, RecordOutcome
 from ticketui.osm.results import SatisfactionEntry
 from ticketui.tickets.models import SurveySource, Ticket
@@ -67,11 +67,23 @@ def page(browser, request):
 
 @pytest.fixture
 def login(page, live_server):
+    """Signs in through the login page; a user whose role requires two-factor sign-in has an
+    authenticator app (added if need be) and types its code on the second step."""
+    from django.contrib.auth.models import User
+
+    from ticketui.accounts.two_factor.selectors import two_factor_required
+
     def log_in(username: str, password: str = "correct horse battery"):
+        user = User.objects.get(username=username)
+        device = enrolled_device(user) if two_factor_required(user=user) else None
         page.goto(f"{live_server.url}/accounts/login/")
         page.get_by_label("Username").fill(username)
         page.get_by_label("Password").fill(password)
         page.get_by_role("button", name="Log in").click()
+        if device is not None:
+            page.wait_for_url("**/accounts/two-factor/verify**")
+            page.get_by_label("Code").fill(totp_code(device))
+            page.get_by_role("button", name="Verify").click()
         page.wait_for_url(f"{live_server.url}/")
         return page
 

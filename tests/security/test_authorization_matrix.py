@@ -20,6 +20,12 @@ MATRIX = [
     ("GET", "/accounts/login/", (200, 302, 302, 302, 200)),
     ("GET", "/accounts/profile/", (302, 200, 200, 200, 302)),
     ("POST", "/accounts/language", (302, 302, 302, 302, 302)),
+    # The lead has given both factors; support and the outsider have not turned 2FA on.
+    ("GET", "/accounts/two-factor/verify", (302, 302, 302, 302, 302)),
+    ("GET", "/accounts/two-factor/enrol", (302, 200, 302, 200, 302)),
+    ("POST", "/accounts/two-factor/recovery-codes", (302, 302, 200, 302, 302)),
+    ("POST", "/accounts/two-factor/disable", (302, 302, 403, 302, 302)),
+    ("GET", "/admin/login/", (302, 302, 302, 302, 302)),
     ("GET", "/healthz", (200, 200, 200, 200, 200)),
     # Off until METRICS_TOKEN or METRICS_ALLOWED_ADDRESSES is set; a session never opens it.
     ("GET", "/metrics", (404, 404, 404, 404, 404)),

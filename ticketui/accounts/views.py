@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from .forms import ProfileForm
 from .selectors import profile_call_context, profile_of
 from .services import UNKNOWN_LANGUAGE, profile_update
+from .two_factor.selectors import two_factor_summary
 
 PROFILE_SAVED = "Your preferences are saved."
 
@@ -33,7 +34,11 @@ def profile_view(request) -> HttpResponse:
                 "utc_offset_minutes": profile.utc_offset_minutes,
             }
         form = ProfileForm(initial=initial)
-    context = {"form": form, "call_context": profile_call_context(user=request.user)}
+    context = {
+        "form": form,
+        "call_context": profile_call_context(user=request.user),
+        "two_factor": two_factor_summary(user=request.user),
+    }
     return render(request, "accounts/profile.html", context, status=400 if form.errors else 200)
 
 
