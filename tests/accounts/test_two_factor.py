@@ -13,7 +13,7 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.conftest import enrolled_device, force_login_password_only, totp_code
-from tests.views.test_chinese_pages import english_catalog_strings, visible_text
+from tests.i18n.test_chinese_pages import english_catalog_strings, visible_text
 from ticketui.accounts.models import Profile
 from ticketui.accounts.two_factor.services import RECOVERY_CODE_COUNT, recovery_codes_regenerate
 from ticketui.audit.models import AuditRecord, Kind
