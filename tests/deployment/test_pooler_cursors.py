@@ -65,23 +65,27 @@ def test_by_default_the_audit_export_reads_through_a_server_side_cursor(operatio
     assert cursors_mid_read == 1
 
 
+BULK_ITEMS = 1001
+
+
 @pytest.fixture
 def bulk(support_user):
+    # More items than one chunk of the export holds, so that a read can stop in the middle.
     bulk_operation = apps.get_model("tickets", "BulkOperation").objects.create(
-        actor=support_user, action_id="press", total=3
+        actor=support_user, action_id="press", total=BULK_ITEMS
     )
     bulk_item = apps.get_model("tickets", "BulkItem")
-    for position in range(3):
-        bulk_item.objects.create(
-            bulk=bulk_operation, case_id=f"CS2026090100{position:03d}", position=position
-        )
+    bulk_item.objects.bulk_create(
+        bulk_item(bulk=bulk_operation, case_id=f"CS20260901{position:05d}", position=position)
+        for position in range(BULK_ITEMS)
+    )
     return bulk_operation
 
 
 def read_bulk_export(client, bulk) -> tuple[str, int]:
     response = client.get(reverse("tickets:bulk-export", args=[bulk.pk]))
     lines = iter(response.streaming_content)
-    read = [next(lines), next(lines)]  # the header, then the first item: mid-read
+    read = [next(lines), next(lines)]  # the header, then the first chunk of items: mid-read
     cursors_mid_read = open_cursors()
     return b"".join([*read, *lines]).decode(), cursors_mid_read
 
@@ -92,11 +96,8 @@ def test_with_server_side_cursors_disabled_the_bulk_results_csv_opens_no_cursor(
     text, cursors_mid_read = read_bulk_export(support_client, bulk)
 
     assert cursors_mid_read == 0
-    assert [line.split(",")[1] for line in text.splitlines()[1:]] == [
-        "CS2026090100000",
-        "CS2026090100001",
-        "CS2026090100002",
-    ]
+    case_ids = [line.split(",")[1] for line in text.splitlines()[1:]]
+    assert case_ids == [f"CS20260901{position:05d}" for position in range(BULK_ITEMS)]
 
 
 def test_by_default_the_bulk_results_csv_reads_through_a_server_side_cursor(support_client, bulk):
