@@ -8,6 +8,7 @@ from ticketui.osm import limits
 TEXT_TOO_LONG = "At most %(limit)d characters (this has %(length)d)."
 CONTROL_CHARACTERS = "Remove control characters (such as NUL) from this text."
 CASE_ID_INVALID = "A case id has 1 to 64 characters."
+CASE_ID_DOTS = "A case id cannot be “.” or “..”: no upstream ticket has one."
 
 
 def text_errors(value: str, limit: int) -> list[str]:
@@ -25,4 +26,13 @@ def case_id_validate(case_id: str) -> str:
     case_id = case_id.strip()
     if not 1 <= len(case_id) <= limits.CASE_ID_MAX or text_errors(case_id, limits.CASE_ID_MAX):
         raise ValidationError({"case_id": [CASE_ID_INVALID]})
+    case_id_sendable_check(case_id)
     return case_id
+
+
+def case_id_sendable_check(case_id: str) -> None:
+    """ValidationError keyed `case_id` for an id that, as a path segment, the HTTP stack removes
+    on the way out (another call would be sent than the one recorded): a ticket kept from before
+    this check, or from an upstream that lists one."""
+    if case_id in limits.DOT_SEGMENT_CASE_IDS:
+        raise ValidationError({"case_id": [CASE_ID_DOTS]})

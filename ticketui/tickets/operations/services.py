@@ -20,7 +20,7 @@ from ..sending import operation_outcome_await, operator_check, recorded_send
 from ..services import ticket_mark_stale, ticket_refresh
 from ..surveys.models import SurveySource
 from ..surveys.services import SURVEY_ONLY_ON_CLOSE, survey_prepare, survey_store
-from ..validation import text_errors
+from ..validation import case_id_sendable_check, text_errors
 
 
 def operation_validate(*, action_id: str, operate_desc: str, group_id: str) -> None:
@@ -62,6 +62,7 @@ def operation_submit(
     second upstream call)."""
     operator_check(actor)
     operation_validate(action_id=action_id, operate_desc=operate_desc, group_id=group_id)
+    case_id_sendable_check(ticket.case_id)
     stars = stars or {}
     entries = []
     if stars or comment:

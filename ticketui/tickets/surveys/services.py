@@ -31,7 +31,7 @@ from ticketui.osm.results import SatisfactionEntry, UpstreamError
 from ..models import Ticket
 from ..sending import operation_outcome_await, operator_check, recorded_send
 from ..services import ticket_refresh, ticket_refresh_if_stale
-from ..validation import text_errors
+from ..validation import case_id_sendable_check, text_errors
 from .models import SatisfactionDimension, Survey, SurveyAnswer, SurveySource
 from .selectors import survey_closed_reason
 
@@ -305,6 +305,7 @@ def survey_submit(
     entries = survey_entries(stars=stars, comment=comment, required=True, dimensions=None)
     if group_errors := text_errors(group_id, limits.GROUP_ID_MAX):
         raise ValidationError({"group_id": group_errors})
+    case_id_sendable_check(ticket.case_id)
     if ticket.pk:
         # Its status and whether the upstream holds a survey, as of the last minute.
         ticket = ticket_refresh_if_stale(ticket=ticket)
