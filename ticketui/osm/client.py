@@ -11,16 +11,16 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import quote, urlencode
 
 import requests
 import urllib3
 
-from . import limits
 from .auth import Authenticator
 from .cases import CaseCalls
 from .conversation import ConversationCalls
 from .observers import calls_notify
+from .paths import case_path, wire_path
 from .resilience import NO_RETRY, CircuitBreaker, RetryPolicy
 from .results import (
     CASE_NOT_FOUND_CODE,
@@ -28,8 +28,6 @@ from .results import (
     CaseNotFound,
     Outcome,
     PreparedCall,
-    Refusal,
-    RequestRefused,
     SatisfactionEntry,
     UpstreamError,
 )
@@ -166,31 +164,12 @@ class OsmClient(CaseCalls, ConversationCalls):
 
     @staticmethod
     def _case_path(case_id: str) -> str:
-        """One path segment: '/', '?', '#', '&', space and non-ASCII are all encoded. An empty id
-        or a dot segment ('.', '..') would reach another endpoint: refused, never sent."""
-        if not case_id or case_id in limits.DOT_SEGMENT_CASE_IDS:
-            raise RequestRefused(
-                Refusal.BAD_CASE_ID, f"Case id {case_id!r} cannot be sent in a path"
-            )
-        return f"/v2/servicerequest/cases/{quote(case_id, safe='')}"
-
-    def _wire_path(self, path: str) -> str:
-        """`path` (with its query), refused unless requests puts it on the wire as it is (it
-        removes dot segments and re-quotes): the record of a call always holds what was sent."""
-        url = self.endpoint + path
-        prepared = requests.PreparedRequest()
-        prepared.prepare_url(url, None)
-        on_wire, wanted = urlsplit(prepared.url), urlsplit(url)
-        if (on_wire.path, on_wire.query) != (wanted.path, wanted.query):
-            raise RequestRefused(
-                Refusal.PATH_CHANGED, f"{path!r} would be sent as {prepared.path_url!r}"
-            )
-        return path
+        return case_path(case_id)
 
     def _prepare(
         self, method: str, path: str, body: dict[str, Any] | None, context: CallContext | None
     ) -> PreparedCall:
-        path = self._wire_path(path)
+        path = wire_path(self.endpoint, path)
         context = context or CallContext()
         headers = {
             "X-Site": str(self.site),
