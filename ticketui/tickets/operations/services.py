@@ -10,13 +10,13 @@ from django.core.exceptions import ValidationError
 
 from ticketui.accounts.selectors import profile_call_context
 from ticketui.audit.models import AuditRecord, Kind
-from ticketui.audit.services import NO_ORIGIN, Origin, audit_record_for_key
+from ticketui.audit.services import NO_ORIGIN, Origin
 from ticketui.osm import limits
 from ticketui.osm.catalogue import Action, unknown_action_message
 from ticketui.osm.configured import get_client
 
 from ..models import Ticket
-from ..sending import operation_outcome_await, operator_check, recorded_send
+from ..sending import operation_replay, operator_check, recorded_send
 from ..services import ticket_mark_stale, ticket_refresh
 from ..surveys.models import SurveySource
 from ..surveys.services import SURVEY_ONLY_ON_CLOSE, survey_prepare, survey_store
@@ -68,10 +68,18 @@ def operation_submit(
     if stars or comment:
         if action_id != Action.CLOSE:
             raise ValidationError({"survey": [SURVEY_ONLY_ON_CLOSE]})
-        if idempotency_key is not None and (earlier := audit_record_for_key(idempotency_key)):
-            # Before checking whether the ticket has a survey, which the first submission sent.
-            # (Any other second submission is caught when its record is written.)
-            return operation_outcome_await(record=earlier)
+        # Before checking whether the ticket has a survey, which the first submission sent.
+        # (Any other second submission is caught when its record is written.)
+        if idempotency_key is not None and (
+            earlier := operation_replay(
+                key=idempotency_key,
+                kind=Kind.OPERATION,
+                case_id=ticket.case_id,
+                action_id=action_id,
+                actor=actor,
+            )
+        ):
+            return earlier
         entries = survey_prepare(ticket=ticket, stars=stars, comment=comment, required=False)
     client = get_client()
     call = client.prepare_action(
