@@ -2,10 +2,10 @@
 services and the command line share."""
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 
 from ticketui.osm import limits
 
-TEXT_TOO_LONG = "At most %(limit)d characters (this has %(length)d)."
 CONTROL_CHARACTERS = "Remove control characters (such as NUL) from this text."
 CASE_ID_INVALID = "A case id has 1 to 64 characters."
 CASE_ID_DOTS = "A case id cannot be “.” or “..”: no upstream ticket has one."
@@ -14,8 +14,10 @@ CASE_ID_DOTS = "A case id cannot be “.” or “..”: no upstream ticket has 
 def text_errors(value: str, limit: int) -> list[str]:
     """What is wrong with a text field bound for the upstream; empty when nothing is."""
     errors = []
-    if len(value) > limit:
-        errors.append(TEXT_TOO_LONG % {"limit": limit, "length": len(value)})
+    try:  # the forms' own max_length message, so a form and the command line say the same
+        MaxLengthValidator(limit)(value)
+    except ValidationError as exc:
+        errors.extend(exc.messages)
     if any(ord(char) < 32 and char not in "\r\n\t" for char in value):
         errors.append(CONTROL_CHARACTERS)
     return errors

@@ -23,13 +23,16 @@ from ..surveys.services import SURVEY_ONLY_ON_CLOSE, survey_prepare, survey_stor
 from ..validation import case_id_sendable_check, text_errors
 
 
-def operation_validate(*, action_id: str, operate_desc: str, group_id: str) -> None:
+def operation_validate(
+    *, action_id: str, operate_desc: str, group_id: str, judgement: str = ""
+) -> None:
     """Raise ValidationError, keyed by field, for anything outside the upstream's limits."""
     errors: dict[str, list[str]] = {}
     if action_id not in Action.values:
         errors["action_id"] = [unknown_action_message()]
     for field, value, limit in (
         ("operate_desc", operate_desc, limits.TEXT_MAX),
+        ("judgement", judgement, limits.TEXT_MAX),
         ("group_id", group_id, limits.GROUP_ID_MAX),
     ):
         if field_errors := text_errors(value, limit):
@@ -45,6 +48,7 @@ def operation_submit(
     action_id: str,
     operate_desc: str = "",
     group_id: str = "",
+    judgement: str = "",
     stars: Mapping[int, int] | None = None,
     comment: str = "",
     origin: Origin = NO_ORIGIN,
@@ -55,13 +59,17 @@ def operation_submit(
     the customer's survey (`stars` by dimension id and a `comment`; see survey_prepare). A
     form's one-time key makes a second submission of the same form return the first one's
     record (waiting for its answer if it is still on its way) instead of sending again.
+    `judgement` is the upstream's own free text, which it takes with any action (the command
+    line sends it; a survey's comment is sent in its place).
 
     After a successful operation the ticket is refreshed from the upstream; with refresh=False
     it is only marked stale, for a caller that has the next read refresh it (the ticket page
     reloads its header as soon as it shows the outcome, so the outcome need not wait for a
     second upstream call)."""
     operator_check(actor)
-    operation_validate(action_id=action_id, operate_desc=operate_desc, group_id=group_id)
+    operation_validate(
+        action_id=action_id, operate_desc=operate_desc, group_id=group_id, judgement=judgement
+    )
     case_id_sendable_check(ticket.case_id)
     stars = stars or {}
     entries = []
@@ -86,7 +94,7 @@ def operation_submit(
         case_id=ticket.case_id,
         action_id=action_id,
         operate_desc=operate_desc,
-        judgement=comment if entries else "",
+        judgement=comment if entries else judgement,
         group_id=group_id,
         satisfaction=entries,
         context=profile_call_context(user=actor),
