@@ -27,7 +27,7 @@ from django.utils import timezone
 from ticketui.osm.catalogue import ALLOWED_IN, OPERATE_LOG_TYPES, STATUS_AFTER, TicketStatus
 from ticketui.osm.client import BODY_DEADLINE_SECONDS, OsmClient
 from ticketui.osm.configured import get_client
-from ticketui.osm.results import CaseNotFound, OperateLogEntry, UpstreamError
+from ticketui.osm.results import CaseNotFound, OperateLogEntry, RequestRefused, UpstreamError
 
 from .chain import chain_complete, chain_transaction
 from .models import AuditRecord, Kind, RecordOutcome
@@ -49,6 +49,7 @@ SETTLED_NOT_DONE = "The upstream's operate-log has no {action} after this operat
 SETTLED_STATUS_ONLY = "The ticket is still {status}, which this {action} would have changed: it was not carried out, and may be sent again."
 SETTLED_CONFLICT = "The ticket is {status}, as this {action} would leave it, but the upstream's operate-log has no matching entry: check with the upstream before acting again."
 SETTLED_GONE = "The upstream no longer has this ticket, so the result cannot be established."
+SETTLED_UNASKABLE = "This ticket's case id cannot be sent in a path (it is a dot segment), so the upstream cannot be asked and the result cannot be established."
 SETTLED_UNKNOWN_ACTION = "The dashboard does not know how the upstream logs a {action!r}, so the result cannot be established."
 
 
@@ -171,6 +172,8 @@ def _settle(client: OsmClient, record: AuditRecord) -> Settlement:
         status = client.case_status(record.case_id)
     except CaseNotFound:
         return Settlement(operation=record, outcome=RecordOutcome.UNKNOWN, reason=SETTLED_GONE)
+    except RequestRefused:
+        return Settlement(operation=record, outcome=RecordOutcome.UNKNOWN, reason=SETTLED_UNASKABLE)
     except UpstreamError as exc:
         return Settlement(operation=record, outcome=None, reason=str(exc))
     try:

@@ -56,6 +56,17 @@ class DuplicateOperation(Exception):
         super().__init__(f"operation key already used by audit record {record.pk}")
 
 
+class OperationKeyReused(Exception):
+    """A one-time key already used for another operation (another kind, action, ticket or
+    actor); `record` is the operation that used it. Whoever sent it must not see that outcome."""
+
+    def __init__(self, record: AuditRecord) -> None:
+        self.record = record
+        super().__init__(
+            f"operation key already used by audit record {record.pk} for another operation"
+        )
+
+
 def audit_operation_start(
     *,
     actor: AbstractBaseUser,
@@ -68,7 +79,8 @@ def audit_operation_start(
 ) -> AuditRecord:
     """Write (and commit) the pending record, and make sure reconciliation will look at it
     should nobody ever finish it. With a key already used, nothing is written and
-    DuplicateOperation names the record that used it."""
+    DuplicateOperation names the record that used it (OperationKeyReused when that record is of
+    another operation)."""
     try:
         with transaction.atomic():
             record = AuditRecord.objects.create(
@@ -88,16 +100,34 @@ def audit_operation_start(
             if idempotency_key is not None:
                 OperationKey.objects.create(key=idempotency_key, record=record)
     except IntegrityError:
-        if idempotency_key is not None and (earlier := audit_record_for_key(idempotency_key)):
+        if idempotency_key is not None and (
+            earlier := audit_record_for_key(
+                idempotency_key, kind=kind, case_id=case_id, action_id=action_id, actor=actor
+            )
+        ):
             raise DuplicateOperation(earlier) from None
         raise
     reconcile_schedule(at=record.created_at + stale_after())
     return record
 
 
-def audit_record_for_key(key: UUID) -> AuditRecord | None:
+def audit_record_for_key(
+    key: UUID, *, kind: str, case_id: str, action_id: str, actor: AbstractBaseUser
+) -> AuditRecord | None:
+    """The operation this one-time key was used for, if any. A key is one form's: used for
+    another operation (kind, action, ticket or actor differ), it raises OperationKeyReused."""
     found = OperationKey.objects.select_related("record").filter(key=key).first()
-    return found.record if found else None
+    if found is None:
+        return None
+    record = found.record
+    if (record.kind, record.case_id, record.action_id, record.actor_id) != (
+        kind,
+        case_id,
+        action_id,
+        actor.pk,
+    ):
+        raise OperationKeyReused(record)
+    return record
 
 
 LATE_ANSWER = (

@@ -20,6 +20,7 @@ from .auth import Authenticator
 from .cases import CaseCalls
 from .conversation import ConversationCalls
 from .observers import calls_notify
+from .paths import case_path, wire_path
 from .resilience import NO_RETRY, CircuitBreaker, RetryPolicy
 from .results import (
     CASE_NOT_FOUND_CODE,
@@ -163,12 +164,12 @@ class OsmClient(CaseCalls, ConversationCalls):
 
     @staticmethod
     def _case_path(case_id: str) -> str:
-        # One path segment: '/', '?', '#', '&', space and non-ASCII are all encoded.
-        return f"/v2/servicerequest/cases/{quote(case_id, safe='')}"
+        return case_path(case_id)
 
     def _prepare(
         self, method: str, path: str, body: dict[str, Any] | None, context: CallContext | None
     ) -> PreparedCall:
+        path = wire_path(self.endpoint, path)
         context = context or CallContext()
         headers = {
             "X-Site": str(self.site),

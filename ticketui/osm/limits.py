@@ -1,6 +1,9 @@
 """The upstream's documented field limits (osm-api.md §1), shared by forms, services and the sandbox."""
 
 CASE_ID_MAX = 64
+# Case ids the HTTP stack would not send as they are: as path segments they are dot segments,
+# which requests and urllib3 remove (`…/cases/./action` goes out as `…/cases/action`).
+DOT_SEGMENT_CASE_IDS = frozenset({".", ".."})
 ACTION_ID_MAX = 64
 TEXT_MAX = 400  # judgement, operate_desc
 GROUP_ID_MAX = 64

@@ -249,6 +249,8 @@ class Refusal(StrEnum):
     BAD_GROUP_ID = "bad_group_id"
     BAD_PAGE = "bad_page"
     BAD_CASE_IDS = "bad_case_ids"
+    BAD_CASE_ID = "bad_case_id"
+    PATH_CHANGED = "path_changed"
     BAD_CURSOR = "bad_cursor"
     FILE_NAME = "file_name"
     FILE_EMPTY = "file_empty"

@@ -52,6 +52,14 @@ SIGNATURE_REJECTED = _(
     "OSM_DOMAIN_ID, and the server's clock."
 )
 
+# It answered (a status line came back) but its answer could not be read: not JSON, too large,
+# or broken off. The record's detail says which.
+UNREADABLE_ANSWER = _(
+    "The result is unknown: the upstream answered (HTTP %(status)s), but its answer could not be "
+    "read, so whether the operation was carried out is not known. Check the ticket's status "
+    "before trying again."
+)
+
 OUTCOME_MESSAGES = {
     RecordOutcome.SUCCEEDED: _("Done. The upstream accepted the operation."),
     RecordOutcome.PENDING: _("Sent; waiting for the upstream's answer."),
@@ -80,6 +88,8 @@ def outcome_message(record: AuditRecord) -> str:
         return str(ERROR_CODE_MESSAGES[record.error_code])
     if record.error_code:
         return str(_("The upstream answered with error %(code)s.") % {"code": record.error_code})
+    if record.outcome == RecordOutcome.UNKNOWN and record.http_status is not None:
+        return str(UNREADABLE_ANSWER % {"status": record.http_status})
     return str(OUTCOME_MESSAGES.get(record.outcome, record.get_outcome_display()))
 
 

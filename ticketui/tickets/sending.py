@@ -6,11 +6,13 @@ from uuid import UUID
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext, gettext_noop
 
 from ticketui.audit.models import AuditRecord, Kind
 from ticketui.audit.services import (
     DuplicateOperation,
+    OperationKeyReused,
     Origin,
     audit_operation_finish,
     audit_operation_start,
@@ -22,6 +24,14 @@ from ticketui.osm.results import CallResult, PreparedCall
 
 DUPLICATE_POLL_SECONDS = 0.1
 NO_PERMISSION_TO_OPERATE = "You do not have permission to operate tickets."
+KEY_REUSED = gettext_noop(
+    "Not sent: this form was already used for another operation (another action, ticket or "
+    "person). Reload the page for a fresh form."
+)
+
+
+def key_reused_error() -> ValidationError:
+    return ValidationError(gettext(KEY_REUSED))
 
 
 def operator_check(actor: AbstractBaseUser) -> None:
@@ -43,7 +53,8 @@ def recorded_send(
 ) -> tuple[AuditRecord, CallResult | None]:
     """Send one call with its audit record around it: pending and committed before the call (a
     crash while waiting leaves a pending record, never nothing), completed after it. If the form's
-    key was used already, nothing is sent: the earlier record, once answered, and no result."""
+    key was used already, nothing is sent: the earlier record, once answered, and no result
+    (ValidationError when it was used for another operation)."""
     try:
         record = audit_operation_start(
             actor=actor,
@@ -56,6 +67,8 @@ def recorded_send(
         )
     except DuplicateOperation as duplicate:
         return operation_outcome_await(record=duplicate.record), None
+    except OperationKeyReused:
+        raise key_reused_error() from None
     try:
         result = client.send(call)
     except AuthenticationError as exc:  # IAM refused or unreachable: nothing was sent
@@ -63,13 +76,28 @@ def recorded_send(
     return audit_operation_finish(record=record, result=result), result
 
 
-def operation_replay(*, key: str | UUID | None) -> AuditRecord | None:
+def operation_replay(
+    *,
+    key: str | UUID | None,
+    kind: Kind,
+    case_id: str,
+    action_id: str,
+    actor: AbstractBaseUser,
+) -> AuditRecord | None:
     """If a form with this one-time key was already sent, its record (once it has an outcome):
-    what a second submission of that form shows, before any check of a ticket it changed."""
+    what a second submission of that form shows, before any check of a ticket it changed. A key
+    used for another operation (`kind`, `action_id`, `case_id` or `actor` differ) is refused
+    with a ValidationError: that operation's outcome is not this one's."""
     try:
-        earlier = audit_record_for_key(key if isinstance(key, UUID) else UUID(str(key)))
+        key = key if isinstance(key, UUID) else UUID(str(key))
     except (ValueError, TypeError):
         return None
+    try:
+        earlier = audit_record_for_key(
+            key, kind=kind, case_id=case_id, action_id=action_id, actor=actor
+        )
+    except OperationKeyReused:
+        raise key_reused_error() from None
     return operation_outcome_await(record=earlier) if earlier else None
 
 

@@ -15,7 +15,7 @@ from ticketui.audit.models import Kind
 from ticketui.audit.services import NO_ORIGIN, Origin, audit_event
 from ticketui.durability import commit_without_waiting_for_disk
 from ticketui.osm.configured import get_client
-from ticketui.osm.results import CaseNotFound, CaseSummary, UpstreamError
+from ticketui.osm.results import CaseNotFound, CaseSummary, RequestRefused, UpstreamError
 
 from .models import Ticket
 from .selectors import ticket_status_counts_forget
@@ -72,7 +72,7 @@ def ticket_refresh(
         return ticket
     try:
         detail = get_client().case_detail(ticket.case_id, context=profile_call_context(user=actor))
-    except UpstreamError as exc:
+    except (UpstreamError, RequestRefused) as exc:
         logger.warning("refresh of ticket %s failed: %s", ticket.pk, exc)
         return ticket
     _apply_summary(ticket, detail)

@@ -208,7 +208,7 @@ def test_it_validates_the_description_to_the_upstreams_limit(team_lead, ticket):
         bulk_create(
             actor=team_lead, tickets=Ticket.objects.all(), action_id="close", operate_desc="x" * 401
         )
-    assert "At most 400 characters" in str(caught.value)
+    assert "Ensure this value has at most 400 characters (it has 401)." in str(caught.value)
 
 
 def test_the_same_form_submitted_twice_makes_one_bulk(sandbox, team_lead):

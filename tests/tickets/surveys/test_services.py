@@ -252,7 +252,9 @@ def test_a_comment_past_400_characters_is_refused(dimensions):
     with pytest.raises(ValidationError) as caught:
         survey_entries(stars={1: 5}, comment="x" * 401, dimensions=dimensions, required=True)
 
-    assert caught.value.message_dict["comment"] == ["At most 400 characters (this has 401)."]
+    assert caught.value.message_dict["comment"] == [
+        "Ensure this value has at most 400 characters (it has 401)."
+    ]
 
 
 def test_a_survey_without_known_dimensions_is_refused(db):

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from django_htmx.http import trigger_client_event
 
-from ticketui.audit.models import AuditRecord
+from ticketui.audit.models import AuditRecord, Kind
 from ticketui.audit.services import Origin
 
 from ..forms import form_add_errors
@@ -27,9 +27,10 @@ from .services import operation_submit
 def operation_create_view(request, pk: int) -> HttpResponse:
     ticket = get_object_or_404(Ticket, pk=pk)
     form = OperationForm(request.POST, dimensions=dimensions_offered())
-    record = operation_replay(key=request.POST.get("idempotency_key"))
-    if record is None and form.is_valid():
-        try:
+    record = None
+    try:
+        record = _replayed(request, ticket)
+        if record is None and form.is_valid():
             record = operation_submit(
                 actor=request.user,
                 ticket=ticket,
@@ -38,14 +39,25 @@ def operation_create_view(request, pk: int) -> HttpResponse:
                 refresh=not request.htmx,
                 **form.submission(),
             )
-        except ValidationError as exc:
-            form_add_errors(form, exc)
+    except ValidationError as exc:
+        form_add_errors(form, exc)
     if record is not None:
         return _operation_outcome(request, ticket, record)
     if request.htmx:
         return render(request, "tickets/operations/panel.html", {"form": form, "ticket": ticket})
     context = ticket_page_context(ticket=ticket, operation_form=form)
     return render(request, "tickets/detail.html", context, status=400)
+
+
+def _replayed(request, ticket: Ticket) -> AuditRecord | None:
+    """The outcome of this form's earlier submission, if it was sent already."""
+    return operation_replay(
+        key=request.POST.get("idempotency_key"),
+        kind=Kind.OPERATION,
+        case_id=ticket.case_id,
+        action_id=request.POST.get("action_id", ""),
+        actor=request.user,
+    )
 
 
 def _operation_outcome(request, ticket: Ticket, record: AuditRecord) -> HttpResponse:

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from ticketui.accounts.selectors import profile_call_context
 from ticketui.audit.models import AuditRecord, Kind
-from ticketui.audit.services import NO_ORIGIN, Origin, audit_record_for_key
+from ticketui.audit.services import NO_ORIGIN, Origin
 from ticketui.osm import limits
 from ticketui.osm.catalogue import SURVEY_ACTION, TicketStatus
 from ticketui.osm.configured import get_client
@@ -29,9 +29,9 @@ from ticketui.osm.results import SatisfactionDimension as UpstreamDimension
 from ticketui.osm.results import SatisfactionEntry, UpstreamError
 
 from ..models import Ticket
-from ..sending import operation_outcome_await, operator_check, recorded_send
+from ..sending import operation_replay, operator_check, recorded_send
 from ..services import ticket_refresh, ticket_refresh_if_stale
-from ..validation import text_errors
+from ..validation import case_id_sendable_check, text_errors
 from .models import SatisfactionDimension, Survey, SurveyAnswer, SurveySource
 from .selectors import survey_closed_reason
 
@@ -266,10 +266,6 @@ def _int_within(value: object, maximum: int) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= maximum
 
 
-def _int_within(value: object, maximum: int) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= maximum
-
-
 def _entry(dim: SatisfactionDimension, stars: int) -> SatisfactionEntry:
     """n stars send n * per_value, with the dimension's own scale and names."""
     return SatisfactionEntry(
@@ -300,11 +296,13 @@ def survey_submit(
     §2) and return its completed audit record; the survey is kept when the upstream accepted
     it. Like operation_submit, the same form sent twice is one survey."""
     operator_check(actor)
-    if idempotency_key is not None and (earlier := audit_record_for_key(idempotency_key)):
-        return operation_outcome_await(record=earlier)
+    survey = {"kind": Kind.SURVEY, "case_id": ticket.case_id, "action_id": SURVEY_ACTION}
+    if earlier := operation_replay(key=idempotency_key, actor=actor, **survey):
+        return earlier
     entries = survey_entries(stars=stars, comment=comment, required=True, dimensions=None)
     if group_errors := text_errors(group_id, limits.GROUP_ID_MAX):
         raise ValidationError({"group_id": group_errors})
+    case_id_sendable_check(ticket.case_id)
     if ticket.pk:
         # Its status and whether the upstream holds a survey, as of the last minute.
         ticket = ticket_refresh_if_stale(ticket=ticket)

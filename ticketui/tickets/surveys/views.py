@@ -12,6 +12,7 @@ from django_htmx.http import trigger_client_event
 
 from ticketui.audit.models import Kind
 from ticketui.audit.services import Origin, audit_event
+from ticketui.osm.catalogue import SURVEY_ACTION
 from ticketui.osm.results import UpstreamError
 
 from ..forms import form_add_errors
@@ -43,14 +44,21 @@ def survey_create_view(request, pk: int) -> HttpResponse:
     ticket = get_object_or_404(Ticket, pk=pk)
     dimensions = dimensions_offered()
     form = SurveyForm(request.POST, dimensions=dimensions)
-    record = operation_replay(key=request.POST.get("idempotency_key"))
-    if record is None and form.is_valid():
-        try:
+    record = None
+    try:
+        record = operation_replay(
+            key=request.POST.get("idempotency_key"),
+            kind=Kind.SURVEY,
+            case_id=ticket.case_id,
+            action_id=SURVEY_ACTION,
+            actor=request.user,
+        )
+        if record is None and form.is_valid():
             record = survey_submit(
                 actor=request.user, ticket=ticket, origin=Origin.of(request), **form.submission()
             )
-        except ValidationError as exc:
-            form_add_errors(form, exc)
+    except ValidationError as exc:
+        form_add_errors(form, exc)
     if record is not None and not request.htmx:
         level = messages.SUCCESS if record.outcome == "succeeded" else messages.WARNING
         messages.add_message(request, level, outcome_message(record))

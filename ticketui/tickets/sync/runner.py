@@ -198,7 +198,11 @@ def _sync_tickets(
 
 
 def _usable_case_id(case_id: str) -> bool:
-    return 1 <= len(case_id) <= limits.CASE_ID_MAX and not any(ord(char) < 32 for char in case_id)
+    return (
+        1 <= len(case_id) <= limits.CASE_ID_MAX
+        and case_id not in limits.DOT_SEGMENT_CASE_IDS
+        and not any(ord(char) < 32 for char in case_id)
+    )
 
 
 def _synced_values(case: CaseSummary, current: Ticket | None) -> dict:

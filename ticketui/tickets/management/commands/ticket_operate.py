@@ -1,11 +1,17 @@
 """`manage.py ticket_operate CASE_ID ACTION --as USERNAME`: one operation through the same service
 and audit trail as the dashboard, for scripts and runbooks. Exits 0 only if the upstream accepted it.
 
-The customer's survey travels with close (`--stars DIMENSION_ID=STARS`, repeated, and
-`--comment`), or is sent for a completed ticket with the `score` action (`--comment` required).
-The survey is checked by the same service as the dashboard's forms."""
+Every documented field goes with every action: `--desc` (operate_desc), `--group-id` and
+`--comment`/`--judgement` (the upstream's `judgement`, up to 400 characters). With close, stars
+(`--stars DIMENSION_ID=STARS`, repeated) make the comment the customer's survey; the survey is
+sent for a completed ticket with the `score` action (`--comment` required). Both are checked by
+the same services as the dashboard's forms, with the same messages.
+
+Log lines go to stderr, and only with --verbosity 2 or more: the output is the outcome alone."""
 
 import argparse
+import contextlib
+import logging
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,7 +26,7 @@ from ticketui.tickets.services import ticket_track
 from ticketui.tickets.surveys.services import dimensions_offered, survey_submit
 
 STARS_FORMAT = "--stars takes DIMENSION_ID=STARS, e.g. --stars 1=5 (got %r)"
-SURVEY_ONLY_WITH = "--stars and --comment go with close or score, not %s."
+SURVEY_ONLY_WITH = "--stars go with close or score, not %s."
 NO_DESC_WITH_SCORE = "The survey call has no description: use --comment."
 STARS_TWICE = "Not sent: each dimension may be rated once."
 
@@ -33,6 +39,17 @@ def stars_argument(text: str) -> tuple[int, int]:
         return int(dimension), int(stars)
     except ValueError:
         raise argparse.ArgumentTypeError(STARS_FORMAT % text) from None
+
+
+@contextlib.contextmanager
+def _quiet_below(level: int):
+    """No log record under `level` while the command runs (as before it, after)."""
+    before = logging.root.manager.disable
+    logging.disable(level - 1)
+    try:
+        yield
+    finally:
+        logging.disable(before)
 
 
 class Command(BaseCommand):
@@ -53,7 +70,7 @@ class Command(BaseCommand):
             "--judgement",
             dest="comment",
             default="",
-            help="the survey's comment (the upstream's `judgement`)",
+            help="the upstream's `judgement`, with any action; with --stars, the survey's comment",
         )
         parser.add_argument(
             "--stars",
@@ -66,8 +83,14 @@ class Command(BaseCommand):
             help="stars for one satisfaction dimension (repeat per dimension); close or score",
         )
 
-    def handle(self, *args, case_id, action, username, desc, group_id, comment, stars, **options):
-        if (stars or comment) and action not in (Action.CLOSE, SURVEY_ACTION):
+    def handle(self, *args, verbosity: int = 1, **options):
+        with contextlib.ExitStack() as stack:
+            if verbosity < 2:  # the log's INFO lines (each upstream call) would crowd the outcome
+                stack.enter_context(_quiet_below(logging.WARNING))
+            self._operate(**options)
+
+    def _operate(self, *, case_id, action, username, desc, group_id, comment, stars, **options):
+        if stars and action not in (Action.CLOSE, SURVEY_ACTION):
             raise CommandError(SURVEY_ONLY_WITH % action)
         if desc and action == SURVEY_ACTION:
             raise CommandError(NO_DESC_WITH_SCORE)
@@ -76,9 +99,10 @@ class Command(BaseCommand):
             raise CommandError(STARS_TWICE)
         actor = self._actor(username)
         ticket = self._ticket(case_id, actor)
-        if given or comment:
+        if given or action == SURVEY_ACTION:
             dimensions_offered(fetch_if_empty=True)  # a first run may not have them yet
-        survey = {"stars": given, "comment": comment}
+        # Without stars, a comment is the upstream's plain judgement, not a survey.
+        survey = {"stars": given, "comment": comment} if given or action == SURVEY_ACTION else {}
         try:
             if action == SURVEY_ACTION:
                 record = survey_submit(actor=actor, ticket=ticket, group_id=group_id, **survey)
@@ -89,6 +113,7 @@ class Command(BaseCommand):
                     action_id=action,
                     operate_desc=desc,
                     group_id=group_id,
+                    judgement="" if survey else comment,
                     **survey,
                 )
         except PermissionDenied as exc:
