@@ -7,7 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from ticketui.audit.services import Origin
 from ticketui.osm.results import UpstreamError
@@ -63,9 +63,15 @@ def ticket_detail_view(request, pk: int) -> HttpResponse:
 @require_GET
 @permission_required("tickets.view_ticket", raise_exception=True)
 def ticket_status_view(request, pk: int) -> HttpResponse:
-    """The ticket's header, refreshed from the upstream when the local copy is stale."""
+    """The ticket's header, refreshed from the upstream when the local copy is stale. When the
+    status differs from the one the page showed (`shown`), the page's survey panel and operation
+    form are told (ticket-refreshed) so that they follow it."""
     ticket = ticket_refresh_if_stale(ticket=get_object_or_404(Ticket, pk=pk), actor=request.user)
-    return render(request, "tickets/detail.html#summary", {"ticket": ticket, "refreshed": True})
+    context = {"ticket": ticket, "refreshed": True}
+    response = render(request, "tickets/detail.html#summary", context)
+    if request.GET.get("shown", "") != str(ticket.status if ticket.status is not None else ""):
+        trigger_client_event(response, "ticket-refreshed")
+    return response
 
 
 @require_GET

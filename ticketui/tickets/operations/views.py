@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
 from ticketui.audit.models import AuditRecord
@@ -46,6 +46,16 @@ def operation_create_view(request, pk: int) -> HttpResponse:
         return render(request, "tickets/operations/panel.html", {"form": form, "ticket": ticket})
     context = ticket_page_context(ticket=ticket, operation_form=form)
     return render(request, "tickets/detail.html", context, status=400)
+
+
+@require_GET
+@permission_required("tickets.operate_ticket", raise_exception=True)
+def operation_form_view(request, pk: int) -> HttpResponse:
+    """A fresh operation form for the ticket's status as last refreshed (after the page's header
+    brought a new status from the upstream)."""
+    ticket = get_object_or_404(Ticket, pk=pk)
+    context = {"form": OperationForm(dimensions=dimensions_offered()), "ticket": ticket}
+    return render(request, "tickets/operations/panel.html#operation-form", context)
 
 
 def _operation_outcome(request, ticket: Ticket, record: AuditRecord) -> HttpResponse:
