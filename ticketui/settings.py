@@ -156,6 +156,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "ticketui.method_not_allowed.method_not_allowed_page_middleware",  # 405s get a page
     "django_htmx.middleware.HtmxMiddleware",
     "ticketui.sessions.SessionLifetimeMiddleware",  # idle and absolute session limits
     "ticketui.sessions.NoStoreMiddleware",  # pages and exports: Cache-Control private, no-store

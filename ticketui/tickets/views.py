@@ -6,7 +6,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.utils.translation import gettext_noop
+from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from ticketui.audit.services import Origin
@@ -18,7 +19,7 @@ from .pages import ticket_list_context, ticket_page_context
 from .selectors import ticket_timeline_context
 from .services import ticket_refresh_if_stale, ticket_track
 
-UPSTREAM_UNAVAILABLE = "The upstream could not be asked just now: %(reason)s"
+UPSTREAM_UNAVAILABLE = gettext_noop("The upstream could not be asked just now: %(reason)s")
 
 
 @require_GET
@@ -29,9 +30,11 @@ def ticket_list_view(request) -> HttpResponse:
     return render(request, template, ticket_list_context(request))
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @permission_required("tickets.track_ticket", raise_exception=True)
 def ticket_track_view(request) -> HttpResponse:
+    if request.method == "GET":  # the track form lives on the list (e.g. after a reload)
+        return redirect("tickets:list")
     form = TrackTicketForm(request.POST)
     if form.is_valid():
         try:
