@@ -423,7 +423,10 @@ LOG_FORMAT = _choice("LOG_FORMAT", "plain" if DEBUG else "json", ("plain", "json
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "django_guid.log_filters.CorrelationId"}},
+    "filters": {
+        "request_id": {"()": "django_guid.log_filters.CorrelationId"},
+        "refusal_without_traceback": {"()": "ticketui.logs.RefusalWithoutTracebackFilter"},
+    },
     "formatters": {
         "plain": {
             "()": "ticketui.logs.SingleLineFormatter",
@@ -448,6 +451,9 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Django's own console and mail handlers are left out: every line goes once, through root.
+        "django": {"handlers": [], "level": "INFO"},
+        "django.request": {"filters": ["refusal_without_traceback"]},
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
         "django_guid": {"level": "WARNING"},
