@@ -156,6 +156,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "ticketui.method_not_allowed.method_not_allowed_page_middleware",  # 405s get a page
     "django_htmx.middleware.HtmxMiddleware",
     "ticketui.sessions.SessionLifetimeMiddleware",  # idle and absolute session limits
     "ticketui.sessions.NoStoreMiddleware",  # pages and exports: Cache-Control private, no-store
@@ -422,7 +423,10 @@ LOG_FORMAT = _choice("LOG_FORMAT", "plain" if DEBUG else "json", ("plain", "json
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "django_guid.log_filters.CorrelationId"}},
+    "filters": {
+        "request_id": {"()": "django_guid.log_filters.CorrelationId"},
+        "refusal_without_traceback": {"()": "ticketui.logs.RefusalWithoutTracebackFilter"},
+    },
     "formatters": {
         "plain": {
             "()": "ticketui.logs.SingleLineFormatter",
@@ -447,6 +451,9 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Django's own console and mail handlers are left out: every line goes once, through root.
+        "django": {"handlers": [], "level": "INFO"},
+        "django.request": {"filters": ["refusal_without_traceback"]},
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
         "django_guid": {"level": "WARNING"},

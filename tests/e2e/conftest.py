@@ -15,6 +15,11 @@ from ticketui.tickets.models import SurveySource, Ticket
 from ticketui.tickets.surveys.services import survey_store
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CSP_VIOLATIONS_TO_CONSOLE = """
+document.addEventListener("securitypolicyviolation", (event) => console.error(
+  `CSP violation: ${event.violatedDirective} ${event.blockedURI} at ${event.sourceFile}:${event.lineNumber}:${event.columnNumber} ${event.sample}`
+));
+"""
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 # Playwright's sync API runs an event loop in this thread; the live server's database access
 # happens in its own thread, so Django's async-safety guard does not apply here.
@@ -51,6 +56,9 @@ def _plain_static_names(settings):
 @pytest.fixture
 def page(browser, request):
     context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-US")
+    # A Content-Security-Policy violation reaches the console only as a browser log entry, which
+    # Playwright does not report: make each one a console error, so that every test fails on it.
+    context.add_init_script(CSP_VIOLATIONS_TO_CONSOLE)
     page = context.new_page()
     page.set_default_timeout(10_000)
     errors: list[str] = []

@@ -102,3 +102,24 @@ def test_every_main_page_has_no_serious_accessibility_violation(
         found += audited(page, name, language)
 
     assert not found, "\n".join(found)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_an_inline_style_is_reported_as_a_console_error_so_page_tests_fail_on_it(
+    browser, live_server
+):
+    from tests.e2e.conftest import CSP_VIOLATIONS_TO_CONSOLE
+
+    context = browser.new_context()
+    context.add_init_script(CSP_VIOLATIONS_TO_CONSOLE)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(f"{live_server.url}/accounts/login/")
+
+    page.evaluate("document.body.insertAdjacentHTML('beforeend', '<p style=\"color: red\">x</p>')")
+    page.wait_for_timeout(200)
+    context.close()
+
+    assert any(error.startswith("CSP violation: style-src") for error in errors), errors

@@ -83,3 +83,28 @@ def test_tracking_an_unknown_case_id_says_so_in_place(login, synced, support_use
     expect(page.locator("#track-errors")).to_contain_text(
         "The upstream has no ticket with case id CS-DOES-NOT-EXIST."
     )
+
+
+def test_after_a_close_in_place_the_form_and_the_survey_follow_the_new_status(
+    login, synced, support_user
+):
+    page = login("sam")
+    page.get_by_placeholder("Search case id or summary").fill("CS2026090100003")
+    expect(page.locator("#results tbody tr")).to_have_count(1)
+    page.get_by_role("link", name="CS2026090100003").click()
+    page.get_by_label("Close").check()
+    page.get_by_role("button", name="Send to the upstream").click()
+
+    expect(page.locator("#operation-result")).to_contain_text("Done.")
+    expect(page.locator("#survey-panel")).to_contain_text("Rate this ticket")
+    expect(page.locator("#operation-form .suggested")).to_have_count(1)
+    expect(page.locator("#operation-form .suggested")).to_contain_text("Delete")
+
+    page.get_by_label("Delete").check()
+    page.get_by_role("button", name="Send to the upstream").click()
+    page.locator("#confirm-dialog").get_by_role("button", name="Yes, go ahead").click()
+
+    expect(page.locator("#summary .badge")).to_have_text("Deleted")
+    expect(page.locator("#operation-form")).to_contain_text("no further operation can be sent")
+    expect(page.locator("#operation-form form")).to_have_count(0)
+    expect(page.locator("#survey-panel form")).to_have_count(0)

@@ -69,3 +69,35 @@ def test_the_main_pages_in_chinese_leave_no_interface_string_in_english(
             s for s in strings if re.search(rf"(?<![\w-]){re.escape(s)}(?![\w-])", text)
         )
         assert not leftovers, f"{url}: {leftovers}"
+
+
+@pytest.fixture
+def chinese_lead(team_lead):
+    Profile.objects.create(user=team_lead, language="zh-cn")
+    return team_lead
+
+
+def test_the_date_filters_start_reads_as_a_date_in_chinese(lead_client, chinese_lead):
+    for url in ("/audit/", "/reports/satisfaction"):
+        text = visible_text(lead_client.get(url).text)
+        assert "起始日期" in text, url
+        assert "来源" not in text, url
+
+
+def test_tracking_an_unknown_case_id_is_refused_in_chinese(lead_client, chinese_lead, sandbox):
+    response = lead_client.post(
+        "/tickets/track", {"case_id": "CS-NOPE"}, headers={"HX-Request": "true"}
+    )
+
+    assert "上游没有案例编号为 CS-NOPE 的工单。" in visible_text(response.text)
+
+
+def test_when_a_ticket_was_refreshed_reads_as_one_phrase_in_chinese(lead_client, chinese_lead):
+    from django.utils import timezone
+
+    ticket = Ticket.objects.create(case_id="CS2026090100003", status=2, refreshed_at=timezone.now())
+
+    text = visible_text(lead_client.get(f"/tickets/{ticket.pk}/").text)
+
+    assert re.search(r"从上游刷新于\s*(现在|\d+ ?秒前|\d+ ?分钟前)", text), text
+    assert " 前" not in text

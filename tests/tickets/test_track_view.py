@@ -85,3 +85,18 @@ def test_without_javascript_an_unknown_case_id_comes_back_on_the_full_list(
     assert response.status_code == 400
     assert "CS-NO-SUCH-TICKET" in response.text
     assert f'href="/tickets/{ticket.pk}/"' in response.text  # the list is still there
+
+
+def test_opening_the_track_address_leads_to_the_list_with_its_track_form(support_client):
+    response = support_client.get("/tickets/track")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+
+
+def test_a_method_an_address_does_not_answer_gets_a_page_that_says_so(support_client, ticket):
+    response = support_client.get(f"/tickets/{ticket.pk}/operations")
+
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    assert "This address does not answer that kind of request" in response.text

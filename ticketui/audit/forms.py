@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ticketui.osm import limits
 from ticketui.osm.catalogue import ACTION_LABELS
@@ -58,10 +59,14 @@ class RecordFilterForm(forms.Form):
     error_code = forms.CharField(max_length=64, required=False, label=_("Error code"))
     period = forms.ChoiceField(choices=PERIOD_CHOICES, required=False, label=_("Period"))
     date_from = forms.DateField(
-        required=False, label=_("From"), widget=forms.DateInput(attrs={"type": "date"})
+        required=False,
+        label=pgettext_lazy("start of a date range", "From"),
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     date_to = forms.DateField(
-        required=False, label=_("To"), widget=forms.DateInput(attrs={"type": "date"})
+        required=False,
+        label=pgettext_lazy("end of a date range", "To"),
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     sort = forms.ChoiceField(
         choices=[(key, sort.label) for key, sort in SORTS.items()],

@@ -73,6 +73,11 @@ class Ticket(models.Model):
         return status_label(self.status)
 
     @property
+    def is_deleted(self) -> bool:
+        """Deleted at the upstream (as last refreshed): it accepts no operation any more."""
+        return self.status == TicketStatus.DELETED
+
+    @property
     def allowed_actions(self) -> list[str]:
         """What the upstream accepts in the ticket's status (as last refreshed)."""
         return actions_allowed(self.status)

@@ -9,6 +9,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from ticketui.accounts.selectors import profile_call_context
 from ticketui.audit.models import Kind
@@ -24,7 +26,7 @@ from .validation import case_id_validate
 logger = logging.getLogger(__name__)
 
 NO_PERMISSION_TO_TRACK = "You do not have permission to track tickets."
-TICKET_NOT_FOUND = "The upstream has no ticket with case id %(case_id)s."
+TICKET_NOT_FOUND = gettext_noop("The upstream has no ticket with case id %(case_id)s.")
 
 
 def _apply_summary(ticket: Ticket, case: CaseSummary) -> None:
@@ -50,7 +52,7 @@ def ticket_track(*, actor: AbstractBaseUser, case_id: str, origin: Origin = NO_O
     try:
         detail = get_client().case_detail(case_id, context=profile_call_context(user=actor))
     except CaseNotFound:
-        raise ValidationError({"case_id": [TICKET_NOT_FOUND % {"case_id": case_id}]}) from None
+        raise ValidationError({"case_id": [_(TICKET_NOT_FOUND) % {"case_id": case_id}]}) from None
     ticket, created = Ticket.objects.get_or_create(case_id=case_id, defaults={"tracked_by": actor})
     _apply_summary(ticket, detail)
     ticket.save()

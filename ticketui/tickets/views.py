@@ -6,8 +6,9 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import HttpResponseClientRedirect
+from django.utils.translation import gettext_noop
+from django.views.decorators.http import require_GET, require_http_methods
+from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from ticketui.audit.services import Origin
 from ticketui.osm.results import UpstreamError
@@ -18,7 +19,7 @@ from .pages import ticket_list_context, ticket_page_context
 from .selectors import ticket_timeline_context
 from .services import ticket_refresh_if_stale, ticket_track
 
-UPSTREAM_UNAVAILABLE = "The upstream could not be asked just now: %(reason)s"
+UPSTREAM_UNAVAILABLE = gettext_noop("The upstream could not be asked just now: %(reason)s")
 
 
 @require_GET
@@ -29,9 +30,11 @@ def ticket_list_view(request) -> HttpResponse:
     return render(request, template, ticket_list_context(request))
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @permission_required("tickets.track_ticket", raise_exception=True)
 def ticket_track_view(request) -> HttpResponse:
+    if request.method == "GET":  # the track form lives on the list (e.g. after a reload)
+        return redirect("tickets:list")
     form = TrackTicketForm(request.POST)
     if form.is_valid():
         try:
@@ -63,9 +66,15 @@ def ticket_detail_view(request, pk: int) -> HttpResponse:
 @require_GET
 @permission_required("tickets.view_ticket", raise_exception=True)
 def ticket_status_view(request, pk: int) -> HttpResponse:
-    """The ticket's header, refreshed from the upstream when the local copy is stale."""
+    """The ticket's header, refreshed from the upstream when the local copy is stale. When the
+    status differs from the one the page showed (`shown`), the page's survey panel and operation
+    form are told (ticket-refreshed) so that they follow it."""
     ticket = ticket_refresh_if_stale(ticket=get_object_or_404(Ticket, pk=pk), actor=request.user)
-    return render(request, "tickets/detail.html#summary", {"ticket": ticket, "refreshed": True})
+    context = {"ticket": ticket, "refreshed": True}
+    response = render(request, "tickets/detail.html#summary", context)
+    if request.GET.get("shown", "") != str(ticket.status if ticket.status is not None else ""):
+        trigger_client_event(response, "ticket-refreshed")
+    return response
 
 
 @require_GET

@@ -1,4 +1,5 @@
 import json
+import re
 
 import pytest
 from django.test import Client
@@ -164,3 +165,51 @@ def test_the_dashboards_request_id_travels_to_the_upstream_and_into_the_record(
     assert record.request_headers["X-Request-Id"] == "0f0e0d0c0b0a49388776655443322110"
     assert record.request_id
     assert record.request_id != "0f0e0d0c0b0a49388776655443322110"
+
+
+def test_the_header_tells_the_page_when_the_upstream_changed_the_status(
+    support_client, sandbox, ticket
+):
+    support_client.post(f"/tickets/{ticket.pk}/operations", {"action_id": "close"}, headers=HTMX)
+
+    header = support_client.get(f"/tickets/{ticket.pk}/summary?shown=2", headers=HTMX)
+    unchanged = support_client.get(f"/tickets/{ticket.pk}/summary?shown=3", headers=HTMX)
+
+    assert "ticket-refreshed" in json.loads(header["HX-Trigger"])
+    assert "HX-Trigger" not in unchanged
+
+
+def test_after_the_header_refresh_the_operation_form_offers_the_new_statuss_actions(
+    support_client, sandbox, ticket
+):
+    support_client.post(f"/tickets/{ticket.pk}/operations", {"action_id": "close"}, headers=HTMX)
+    support_client.get(f"/tickets/{ticket.pk}/summary?shown=2", headers=HTMX)
+
+    form = support_client.get(f"/tickets/{ticket.pk}/operations/form", headers=HTMX)
+
+    assert form.text.lstrip().startswith('<div id="operation-form"')
+    suggested = re.findall(
+        r'class="action-choice suggested">\s*<input[^>]*value="(\w+)"', form.text
+    )
+    assert suggested == ["delete"]
+
+
+def test_a_deleted_ticket_offers_no_operation_form(support_client, ticket):
+    ticket.status = 13
+    ticket.save()
+
+    page = support_client.get(f"/tickets/{ticket.pk}/")
+    fragment = support_client.get(f"/tickets/{ticket.pk}/operations/form", headers=HTMX)
+
+    for response in (page, fragment):
+        assert "no further operation can be sent" in response.text
+        assert 'name="action_id"' not in response.text
+
+
+def test_the_survey_panel_follows_the_headers_refresh_not_the_operation_itself(
+    support_client, ticket
+):
+    page = support_client.get(f"/tickets/{ticket.pk}/")
+
+    panel = page.text.split('id="survey-panel"')[1].split(">")[0]
+    assert 'hx-trigger="ticket-refreshed from:body"' in panel

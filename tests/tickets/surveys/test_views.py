@@ -85,8 +85,9 @@ def test_rating_shows_the_outcome_and_the_stars_given_in_place(
         (entry["satisfaction_id"], entry["satisfaction_value"])
         for entry in sent.body["incident_satisfaction_list"]
     ] == [(1, 4), (3, 5)]
-    # Once completed the panel no longer follows the ticket's changes, so the outcome stays.
-    assert "hx-trigger" not in response.text.split(">", 1)[0]
+    # The panel follows only a change of status (which a survey does not make), so the outcome
+    # stays when the page reloads its header after the survey.
+    assert 'hx-trigger="ticket-refreshed from:body"' in response.text.split(">", 1)[0]
 
 
 def test_a_rated_ticket_shows_its_survey_on_the_page(
@@ -221,13 +222,13 @@ def test_rating_requires_a_csrf_token(support_user, sandbox, dimensions, complet
     assert not sandbox.state.received
 
 
-def test_the_panel_fragment_follows_a_ticket_until_it_is_completed(
+def test_the_panel_fragment_follows_the_tickets_status_as_the_header_refreshes_it(
     support_client, dimensions, ticket
 ):
     response = support_client.get(f"/tickets/{ticket.pk}/survey", headers=HTMX)
 
     assert f'hx-get="/tickets/{ticket.pk}/survey"' in response.text
-    assert 'hx-trigger="ticket-changed from:body"' in response.text
+    assert 'hx-trigger="ticket-refreshed from:body"' in response.text
 
 
 def test_a_comment_is_escaped(support_client, sandbox, dimensions, support_user, completed_ticket):

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
 from ticketui.audit.models import AuditRecord, Kind
@@ -58,6 +58,16 @@ def _replayed(request, ticket: Ticket) -> AuditRecord | None:
         action_id=request.POST.get("action_id", ""),
         actor=request.user,
     )
+
+
+@require_GET
+@permission_required("tickets.operate_ticket", raise_exception=True)
+def operation_form_view(request, pk: int) -> HttpResponse:
+    """A fresh operation form for the ticket's status as last refreshed (after the page's header
+    brought a new status from the upstream)."""
+    ticket = get_object_or_404(Ticket, pk=pk)
+    context = {"form": OperationForm(dimensions=dimensions_offered()), "ticket": ticket}
+    return render(request, "tickets/operations/panel.html#operation-form", context)
 
 
 def _operation_outcome(request, ticket: Ticket, record: AuditRecord) -> HttpResponse:

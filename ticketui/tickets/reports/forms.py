@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 REPORT_DEFAULT_DAYS = 30
 REPORT_MAX_DAYS = 3 * 366
@@ -19,10 +20,14 @@ class SatisfactionReportForm(forms.Form):
     """The report's period (both days included; the last 30 days unless chosen) and filters."""
 
     start = forms.DateField(
-        required=False, label=_("From"), widget=forms.DateInput({"type": "date"}, "%Y-%m-%d")
+        required=False,
+        label=pgettext_lazy("start of a date range", "From"),
+        widget=forms.DateInput({"type": "date"}, "%Y-%m-%d"),
     )
     end = forms.DateField(
-        required=False, label=_("To"), widget=forms.DateInput({"type": "date"}, "%Y-%m-%d")
+        required=False,
+        label=pgettext_lazy("end of a date range", "To"),
+        widget=forms.DateInput({"type": "date"}, "%Y-%m-%d"),
     )
     agent = forms.TypedChoiceField(coerce=int, empty_value=None, required=False, label=_("Agent"))
     # Offered from the tracked tickets' products; any product name may be asked for.

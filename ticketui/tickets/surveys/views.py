@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
@@ -24,9 +25,11 @@ from .forms import DimensionsRequiredForm, SurveyForm
 from .models import SatisfactionDimension
 from .services import dimensions_offered, dimensions_require, dimensions_sync, survey_submit
 
-DIMENSIONS_SAVED = "Saved: %(count)d of the survey's dimensions are required."
-DIMENSIONS_SYNCED = "Synced from the upstream: %(created)d new, %(updated)d refreshed, %(retired)d no longer offered."
-DIMENSIONS_SYNC_FAILED = "The upstream could not be asked just now: %(reason)s"
+DIMENSIONS_SAVED = gettext_noop("Saved: %(count)d of the survey's dimensions are required.")
+DIMENSIONS_SYNCED = gettext_noop(
+    "Synced from the upstream: %(created)d new, %(updated)d refreshed, %(retired)d no longer offered."
+)
+DIMENSIONS_SYNC_FAILED = gettext_noop("The upstream could not be asked just now: %(reason)s")
 
 
 @require_GET
