@@ -100,12 +100,6 @@ def test_with_server_side_cursors_disabled_the_bulk_results_csv_opens_no_cursor(
     assert case_ids == [f"CS20260901{position:05d}" for position in range(BULK_ITEMS)]
 
 
-def test_by_default_the_bulk_results_csv_reads_through_a_server_side_cursor(support_client, bulk):
-    _, cursors_mid_read = read_bulk_export(support_client, bulk)
-
-    assert cursors_mid_read == 1
-
-
 def test_with_server_side_cursors_disabled_the_audit_export_page_downloads_every_record(
     pooled, lead_client, operations
 ):
