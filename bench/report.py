@@ -11,11 +11,11 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 DOC = HERE.parent / "docs" / "benchmarks.md"
-SCALES = ("small", "full")  # smallest first
-MAX_QUERIES = 8
+SCALES = ("small", "medium", "full")  # smallest first
+MAX_QUERIES = 8  # a warm request's; a cold one adds what the caches spare the warm ones
 EXPORT_MIN_ROWS_PER_S = 100_000
 EXPORT_MAX_MB = 50
-SERVICE_MAX_P50_MS = 5
+SERVICE_MAX_COMMITS = 1.5  # the service layer's own cost, in bare durable commits (p50)
 
 
 @dataclass(frozen=True)
@@ -30,13 +30,14 @@ class Target:
         parts.append(f"≤ {MAX_QUERIES} queries")
         return ", ".join(parts)
 
-    def misses(self, page: dict, ratio: float | None) -> list[str]:
+    def misses(self, cold: dict, warm: dict, ratio: float | None) -> list[str]:
+        """What the cold figures miss (times, floor), and the warm request's query count."""
         missed = []
-        if self.p95_ms and page["p95_ms"] > self.p95_ms:
+        if self.p95_ms and cold["p95_ms"] > self.p95_ms:
             missed.append("p95")
         if self.floor_ratio and ratio is not None and ratio > self.floor_ratio:
             missed.append("floor")
-        if page["queries"] > MAX_QUERIES:
+        if warm["queries"] > MAX_QUERIES:
             missed.append("queries")
         return missed
 
@@ -46,6 +47,7 @@ class Target:
 TARGETS = {
     "page": Target(p95_ms=30, floor_ratio=1.5),
     "search": Target(p95_ms=50),
+    "fixed": Target(p95_ms=5),  # the empty signed-in page: middleware, session, user, layout
     "report": Target(),
 }
 
@@ -76,49 +78,69 @@ def verdict(missed: list[str]) -> str:
     return "✗ " + ", ".join(missed) if missed else "✓"
 
 
+def _ratio(page: dict, floor: dict | None, state: str) -> float | None:
+    return page[state]["p95_ms"] / floor[state]["p95_ms"] if floor else None
+
+
+def _times(page: dict, ratio: float | None) -> str:
+    shown = f"{page['p50_ms']:.1f} | {page['p95_ms']:.1f} | "
+    return shown + (f"{ratio:.2f}×" if ratio is not None else "")
+
+
 def page_table(result: dict) -> list[str]:
+    """Each page cold (what the targets apply to) and warm, each beside its floor in the same
+    state; the floors themselves are listed too."""
     lines = [
-        "| page | p50 ms | p95 ms | queries | vs floor (p95) | target | met |",
-        "|---|---:|---:|---:|---:|---|---|",
+        "| page | cold p50 ms | cold p95 ms | cold vs floor (p95) | warm p50 ms | warm p95 ms "
+        "| warm vs floor (p95) | queries cold / warm | target (cold) | met |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|---|",
     ]
     pages = {page["name"]: page for page in result["pages"]}
+    floors = {page.get("floor") for page in result["pages"]}
     for page in result["pages"]:
         floor = pages.get(page.get("floor") or "")
-        ratio = page["p95_ms"] / floor["p95_ms"] if floor else None
+        cold, warm = page["cold"], page["warm"]
         target = TARGETS.get(page.get("target") or "")
         if target:
             wanted = target.describe(has_floor=floor is not None)
-            met = verdict(target.misses(page, ratio))
+            met = verdict(target.misses(cold, warm, _ratio(page, floor, "cold")))
         else:
-            wanted = "(floor)" if page["name"] in {p.get("floor") for p in pages.values()} else "—"
-            met = ""
+            wanted, met = ("(floor)" if page["name"] in floors else "—"), ""
         name = page["name"]
-        if page["requests"] < result["sizes"]["requests"]:
-            name += f" ({page['requests']} requests: too slow for more)"
+        fewest = min(cold["requests"], warm["requests"])
+        if fewest < result["sizes"]["requests"]:
+            name += f" ({fewest} requests: too slow for more)"
         lines.append(
-            f"| {name} | {page['p50_ms']:.1f} | {page['p95_ms']:.1f} | {page['queries']} "
-            f"| {f'{ratio:.2f}×' if ratio is not None else ''} | {wanted} | {met} |"
+            f"| {name} | {_times(cold, _ratio(page, floor, 'cold'))} "
+            f"| {_times(warm, _ratio(page, floor, 'warm'))} "
+            f"| {cold['queries']} / {warm['queries']} | {wanted} | {met} |"
         )
     return lines
 
 
 def cost_table(result: dict) -> list[str]:
-    export, service = result["export"], result["service"]
+    export, service, counts = result["export"], result["service"], result["status_counts"]
     export_missed = []
     if export["rows_per_s"] < EXPORT_MIN_ROWS_PER_S:
         export_missed.append("rows/s")
     if export["peak_mb"] >= EXPORT_MAX_MB:
         export_missed.append("memory")
-    service_missed = ["p50"] if service["p50_ms"] > SERVICE_MAX_P50_MS else []
+    commit = service["commit_floor"]
+    commits = service["p50_ms"] / commit["p50_ms"] if commit["p50_ms"] else float("inf")
+    service_missed = ["p50"] if commits > SERVICE_MAX_COMMITS else []
     return [
         "| measure | rows | rows/s | peak MB | p50 ms | p95 ms | target | met |",
         "|---|---:|---:|---:|---:|---:|---|---|",
         f"| CSV export of every audit record ({export['seconds']} s) | {export['rows']:,} "
         f"| {export['rows_per_s']:,} | {export['peak_mb']} | | "
         f"| ≥ {EXPORT_MIN_ROWS_PER_S:,} rows/s, < {EXPORT_MAX_MB} MB | {verdict(export_missed)} |",
-        f"| Service layer's own cost per operation ({service['operations']} operations) | | | "
-        f"| {service['p50_ms']} | {service['p95_ms']} | p50 ≤ {SERVICE_MAX_P50_MS} ms "
-        f"| {verdict(service_missed)} |",
+        f"| Service layer's own cost per operation ({service['operations']} operations; "
+        f"{commits:.1f}× one durable commit) | | | | {service['p50_ms']} | {service['p95_ms']} "
+        f"| p50 ≤ {SERVICE_MAX_COMMITS:g}× one durable commit | {verdict(service_missed)} |",
+        f"| One durable commit (the service layer's floor) | | | | {commit['p50_ms']} "
+        f"| {commit['p95_ms']} | (floor) | |",
+        f"| Status counts, cache cold (the list's chips) | | | | {counts['p50_ms']} "
+        f"| {counts['p95_ms']} | no full scan: the same at every scale | |",
     ]
 
 
@@ -129,9 +151,13 @@ def query_table(results: list[dict]) -> list[str]:
             f"Queries per page measured at scale {results[0]['scale']} only; "
             "a run at the other scale shows whether they stay constant.",
         ]
-    by_scale = [{page["name"]: page["queries"] for page in result["pages"]} for result in results]
+    by_scale = [
+        {page["name"]: page["warm"]["queries"] for page in result["pages"]} for result in results
+    ]
     lines = [
-        "| page | " + " | ".join(f"queries ({r['scale']})" for r in results) + " | constant, ≤ 8 |",
+        "| page | "
+        + " | ".join(f"queries warm ({r['scale']})" for r in results)
+        + " | constant, ≤ 8 |",
         "|---|" + "---:|" * len(results) + "---|",
     ]
     floors = {page.get("floor") for page in results[-1]["pages"]}
@@ -154,6 +180,13 @@ def section(vendor: str, results: list[dict]) -> list[str]:
     result = results[-1]
     sizes = result["sizes"]
     seeding = result.get("seeding_s") or {}
+    load = result.get("load_average") or {}
+    loaded = (
+        f" Load average (1/5/15 min) {', '.join(f'{n:.1f}' for n in load['before'])} as the run "
+        f"began, {', '.join(f'{n:.1f}' for n in load['after'])} as it ended."
+        if load
+        else ""
+    )
     seeded = (
         "seeded in this run: " + ", ".join(f"{what} in {s} s" for what, s in seeding.items())
         if seeding
@@ -164,7 +197,8 @@ def section(vendor: str, results: list[dict]) -> list[str]:
         f"{sizes['audit_records']:,} audit records, {sizes['surveys']:,} surveys)",
         "",
         f"Measured {result['measured_at'][:16].replace('T', ' ')} UTC, {sizes['requests']} requests "
-        f"per page after a warm-up; the whole run took {result['run_s']:.0f} s ({seeded}).",
+        f"per page and state after a warm-up; the whole run took {result['run_s']:.0f} s "
+        f"({seeded}).{loaded}",
         "",
         *page_table(result),
         "",
@@ -189,12 +223,19 @@ def main() -> None:
         "Reproduce with `make bench` (`make bench SCALE=small` for a quick run); each run writes",
         "`bench/results-<database>-<scale>.json` and this page is made from whichever exist.",
         "Times are server-side: Django's whole request handling (middleware, view, queries, template),",
-        "measured in-process with the test client over many requests. A list page's floor is a bare",
-        "view running the page's single indexed query (same filter) and rendering the same rows in a",
-        "minimal template. Targets: list, ticket and audit pages p95 ≤ 30 ms and ≤ 1.5× their floor;",
-        "search p95 ≤ 50 ms; at most 8 queries per page, the same at every size; the export at least",
-        "100,000 rows/s with less than 50 MB of memory growth; the service layer's own cost per",
-        "operation (time in operation_submit minus the upstream calls) p50 ≤ 5 ms.",
+        "measured in-process with the test client over many requests, each page twice. *Cold*: the",
+        "shared cache (Redis) emptied before every request, as the first viewer after a change meets",
+        "it (no cached rows, counts, permissions or session); *warm*: the same request repeated, every",
+        "cache filled by the one before. The targets apply to the cold figures. A list page's floor",
+        "is a bare view running the page's single indexed query (same filter) and rendering the same",
+        "rows in a minimal template, through the same middleware, measured in the same state; the",
+        "empty signed-in page (the layout alone) is the fixed cost every page pays. Targets: list,",
+        "ticket and audit pages p95 ≤ 30 ms and ≤ 1.5× their floor; search p95 ≤ 50 ms; the empty",
+        "page p95 ≤ 5 ms; at most 8 queries per warm page, the same at every size; the export at",
+        "least 100,000 rows/s with less than 50 MB of memory growth; the service layer's own cost",
+        "per operation (time in operation_submit minus the upstream calls) p50 ≤ 1.5× one bare",
+        "durable commit on the same database, measured in the same run. The machine is shared:",
+        "compare a figure with its floor from the same run rather than across runs.",
         "",
     ]
     for vendor in sorted(results, key=lambda name: (name != "postgresql", name)):

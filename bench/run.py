@@ -7,15 +7,11 @@ service layer's own cost per operation, and write bench/results-<vendor>-<scale>
 import argparse
 import json
 import os
-import statistics
 import sys
 import time
-import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlencode
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ticketui.settings")
 os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key")
@@ -30,17 +26,15 @@ import django
 django.setup()
 
 from django.conf import settings  # noqa: E402
-from django.contrib.auth.models import User  # noqa: E402
 from django.core.cache import cache  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.utils import timezone  # noqa: E402
 
 from bench.export import export_throughput  # noqa: E402
-from bench.measure import time_page  # noqa: E402
+from bench.measure import time_calls, time_page  # noqa: E402
+from bench.scenarios import BUSY_OPERATIONS, BUSY_TICKET, SEEDED_TICKETS, scenarios  # noqa: E402
 from bench.seed import (  # noqa: E402
-    REJECTED_CODE,
     bench_users,
     case_id,
     seed_audit_records,
@@ -48,10 +42,11 @@ from bench.seed import (  # noqa: E402
     seed_ticket_history,
     seed_tickets,
 )
+from bench.service import commit_floor, service_cost  # noqa: E402
 from bench.signin import sign_in  # noqa: E402
-from ticketui.audit.forms import PERIOD_DAYS  # noqa: E402
 from ticketui.audit.models import AuditRecord  # noqa: E402
 from ticketui.tickets.models import Survey, Ticket  # noqa: E402
+from ticketui.tickets.selectors import ticket_status_counts  # noqa: E402
 
 SCALES = {
     "full": {
@@ -61,6 +56,14 @@ SCALES = {
         "requests": 200,
         "operations": 300,
     },
+    # Between the two, for a quick look at how a figure grows with the tables.
+    "medium": {
+        "tickets": 30_000,
+        "records": 300_000,
+        "surveys": 30_000,
+        "requests": 60,
+        "operations": 100,
+    },
     "small": {
         "tickets": 10_000,
         "records": 100_000,
@@ -69,11 +72,7 @@ SCALES = {
         "operations": 60,
     },
 }
-BUSY_TICKET = 7  # the seeded ticket whose page shows a long history
-BUSY_OPERATIONS = 200
 RESULTS = Path(__file__).resolve().parent
-# Seeded tickets' case ids sort between these; the sandbox's (CS2025…) and surveys' (CS9…) do not.
-SEEDED_TICKETS = {"case_id__gte": case_id(0), "case_id__lt": "CS1"}
 
 
 def say(message: str) -> None:
@@ -125,144 +124,50 @@ def ensure_data(scale: dict) -> tuple[dict, dict]:
     return users, seeding
 
 
-def audit_filter_query(agent: User) -> str:
-    """Every filter of the review page at once, with values that match the newest seeded
-    rejected operation of `agent` (the period is the shortest one that still includes it)."""
-    record = (
-        AuditRecord.objects.filter(
-            actor=agent,
-            kind="operation",
-            outcome="rejected",
-            error_code=REJECTED_CODE,
-            **SEEDED_TICKETS,  # not the service-cost runs' own operations
-        )
-        .order_by("-created_at")
-        .values("created_at", "case_id", "action_id")
-        .first()
-    )
-    if record is None:
-        raise SystemExit(f"No rejected operation of {agent.username} was seeded.")
-    today = timezone.localdate()
-    day = timezone.localdate(record["created_at"])
-    period = next((key for key, days in PERIOD_DAYS.items() if (today - day).days < days), "")
-    return urlencode(
-        {
-            "agent": agent.username,
-            "action": record["action_id"],
-            "kind": "operation",
-            "outcome": "rejected",
-            "case_id": record["case_id"],
-            "error_code": REJECTED_CODE,
-            "period": period,
-            "date_from": (day - timedelta(days=1)).isoformat(),
-            "date_to": today.isoformat(),
-        }
-    )
-
-
-@dataclass(frozen=True)
-class Scenario:
-    name: str
-    url: str
-    viewer: str  # the users dict's key: "Support" or "Team lead"
-    htmx: bool = False  # a filter or search updates the results in place
-    target: str | None = None  # report.TARGETS' key
-    floor: str | None = None  # the name of the floor scenario it is compared with
-
-
-def scenarios(users: dict) -> list[Scenario]:
-    busy = Ticket.objects.get(case_id=case_id(BUSY_TICKET))
-    prefix = f"q={case_id(4242)[:9]}"
-    words = "q=replica+lag"
-    audit_filters = audit_filter_query(users["Support"])
-    today = timezone.localdate()
-    wide = urlencode({"start": (today - timedelta(days=364)).isoformat(), "end": today})
-    support, lead = "Support", "Team lead"
-    return [
-        Scenario("Ticket list", "/", support, target="page", floor="Ticket list floor"),
-        Scenario("Ticket list floor", "/floor/tickets", support),
-        Scenario(
-            "Ticket list, status filter",
-            "/?status=1",
-            support,
-            htmx=True,
-            target="page",
-            floor="Status filter floor",
-        ),
-        Scenario("Status filter floor", "/floor/tickets?status=1", support),
-        Scenario(
-            "Ticket list, case-id prefix",
-            f"/?{prefix}",
-            support,
-            htmx=True,
-            target="search",
-            floor="Case-id prefix floor",
-        ),
-        Scenario("Case-id prefix floor", f"/floor/tickets?{prefix}", support),
-        Scenario(
-            "Ticket list, summary words",
-            f"/?{words}",
-            support,
-            htmx=True,
-            target="search",
-            floor="Summary words floor",
-        ),
-        Scenario("Summary words floor", f"/floor/tickets?{words}", support),
-        Scenario(
-            f"Ticket page ({BUSY_OPERATIONS} operations)",
-            f"/tickets/{busy.pk}/",
-            support,
-            target="page",
-        ),
-        Scenario("Audit review", "/audit/", lead, target="page", floor="Audit review floor"),
-        Scenario("Audit review floor", "/floor/audit", lead),
-        Scenario(
-            "Audit review, every filter",
-            f"/audit/?{audit_filters}",
-            lead,
-            htmx=True,
-            target="page",
-            floor="Every filter floor",
-        ),
-        Scenario("Every filter floor", f"/floor/audit?{audit_filters}", lead),
-        Scenario(
-            "Satisfaction report, last 30 days", "/reports/satisfaction", lead, target="report"
-        ),
-        Scenario(
-            "Satisfaction report, 365 days", f"/reports/satisfaction?{wide}", lead, target="report"
-        ),
-    ]
-
-
 def page_timings(scale: dict, users: dict) -> list[dict]:
+    """Every scenario cold, then warm; targets apply to the cold figures."""
     clients = {}
     for role, user in users.items():
         clients[role] = Client()
         sign_in(clients[role], user)
     rows = []
     for scenario in scenarios(users):
-        timing = time_page(
-            clients[scenario.viewer],
-            scenario.name,
-            scenario.url,
-            requests=scale["requests"],
-            headers={"HX-Request": "true"} if scenario.htmx else {},
-        )
-        if timing.status != 200:
-            raise SystemExit(f"{scenario.name} ({scenario.url}) answered {timing.status}")
-        say(
-            f"  {timing.name:<36} p50 {timing.p50_ms:>8.2f} ms  p95 {timing.p95_ms:>8.2f} ms"
-            f"  {timing.queries} queries"
-        )
-        rows.append(
-            {
-                **timing.row(),
-                "url": scenario.url,
-                "target": scenario.target,
-                "floor": scenario.floor,
-            }
-        )
+        row = {"name": scenario.name, "url": scenario.url}
+        row |= {"target": scenario.target, "floor": scenario.floor}
+        for state in ("cold", "warm"):
+            timing = time_page(
+                clients[scenario.viewer],
+                scenario.name,
+                scenario.url,
+                requests=scale["requests"],
+                cold=state == "cold",
+                headers={"HX-Request": "true"} if scenario.htmx else {},
+            )
+            if timing.status != 200:
+                raise SystemExit(f"{scenario.name} ({scenario.url}) answered {timing.status}")
+            say(
+                f"  {timing.name:<36} {state} p50 {timing.p50_ms:>8.2f} ms"
+                f"  p95 {timing.p95_ms:>8.2f} ms  {timing.queries} queries"
+            )
+            row[state] = {key: value for key, value in timing.row().items() if key != "name"}
+        rows.append(row)
     return rows
+
+
+def status_counts_timing(requests: int) -> dict:
+    """The status chips' counts alone, with the cache emptied before each call (cold)."""
+
+    def cold_counts() -> None:
+        cache.clear()
+        ticket_status_counts()
+
+    cleared = time_calls(cache.clear, times=requests)
+    timing = time_calls(cold_counts, times=requests)
+    # What clearing the cache itself took is not the counts' cost.
+    timing["p50_ms"] = round(max(timing["p50_ms"] - cleared["p50_ms"], 0), 2)
+    timing["p95_ms"] = round(max(timing["p95_ms"] - cleared["p50_ms"], 0), 2)
+    say(f"  status counts, cold: p50 {timing['p50_ms']} ms, p95 {timing['p95_ms']} ms")
+    return timing
 
 
 def export_timing(users: dict) -> dict:
@@ -273,73 +178,6 @@ def export_timing(users: dict) -> dict:
     say(
         f"  audit export: {result['rows']:,} rows in {result['seconds']} s "
         f"({result['rows_per_s']:,} rows/s), peak memory +{result['peak_mb']} MB"
-    )
-    return result
-
-
-def service_cost(operations: int, users: dict) -> dict:
-    """End-to-end operation_submit against the sandbox over HTTP, minus the time spent in
-    upstream calls: what the dashboard itself adds to each operation."""
-    from django.tasks.base import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
-
-    from ticketui.audit.tasks import audit_reconcile_task
-    from ticketui.osm import client as client_module
-    from ticketui.sandbox.server import SandboxServer
-    from ticketui.sandbox.state import SandboxState
-    from ticketui.tickets.operations.services import operation_submit
-
-    server = SandboxServer(
-        SandboxState.seeded(operations, token=settings.OSM_TOKEN, press_interval=0)
-    ).start()
-    settings.OSM_ENDPOINT = server.url
-    upstream_ms: list[float] = []
-    original = client_module.OsmClient._send_once
-
-    def timed_send(self, call):
-        started = time.perf_counter()
-        try:
-            return original(self, call)
-        finally:
-            upstream_ms.append((time.perf_counter() - started) * 1000)
-
-    client_module.OsmClient._send_once = timed_send
-    tickets = [
-        Ticket.objects.get_or_create(case_id=cid, defaults={"status": 1})[0]
-        for cid in list(server.state.tickets)[:20]
-    ]
-    # No worker runs here: reconciliation runs queued by earlier benchmarks are long overdue,
-    # where in production the worker would have taken them when they were due.
-    DBTaskResult.objects.filter(
-        task_path=audit_reconcile_task.module_path,
-        status=TaskResultStatus.READY,
-        run_after__lte=timezone.now(),
-    ).delete()
-    own = []
-    try:
-        for n in range(operations):
-            upstream_ms.clear()
-            started = time.perf_counter()
-            operation_submit(
-                actor=users["Support"],
-                ticket=tickets[n % len(tickets)],
-                action_id="press",
-                idempotency_key=uuid.uuid4(),  # as every form sends one
-            )
-            total = (time.perf_counter() - started) * 1000
-            own.append(total - sum(upstream_ms))
-    finally:
-        client_module.OsmClient._send_once = original
-        server.stop()
-    own.sort()
-    result = {
-        "operations": operations,
-        "p50_ms": round(statistics.median(own), 2),
-        "p95_ms": round(own[int(0.95 * (len(own) - 1))], 2),
-    }
-    say(
-        f"  service layer's own cost per operation: p50 {result['p50_ms']} ms, "
-        f"p95 {result['p95_ms']} ms"
     )
     return result
 
@@ -355,6 +193,7 @@ def main() -> None:
     if "testserver" not in settings.ALLOWED_HOSTS:
         settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     started = time.perf_counter()
+    load_before = os.getloadavg()
     cache.clear()  # nothing cached from a run against another database
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
@@ -362,7 +201,14 @@ def main() -> None:
     users, seeding = ensure_data(scale)
     pages = page_timings(scale, users)
     export = export_timing(users)
+    counts = status_counts_timing(scale["requests"])
     service = service_cost(scale["operations"], users)
+    service["commit_floor"] = commit_floor(scale["operations"])
+    say(
+        f"  service layer's own cost per operation: p50 {service['p50_ms']} ms, "
+        f"p95 {service['p95_ms']} ms; one durable commit: p50 "
+        f"{service['commit_floor']['p50_ms']} ms"
+    )
     path = RESULTS / f"results-{connection.vendor}-{args.scale}.json"
     path.write_text(
         json.dumps(
@@ -380,6 +226,9 @@ def main() -> None:
                 "pages": pages,
                 "export": export,
                 "service": service,
+                "status_counts": counts,
+                # The machine's load (1, 5 and 15 minutes) as the run began and ended.
+                "load_average": {"before": load_before, "after": os.getloadavg()},
             },
             indent=2,
         )

@@ -104,6 +104,14 @@ def _converter(field: models.Field) -> Callable[[Any], Any] | None:
     return None
 
 
+def _default(field: models.Field) -> Any:
+    """The value the database would give the column: the field's default, else its db_default
+    (a plain value: what the seeding writes goes past the ORM)."""
+    if not field.has_default() and field.has_db_default():
+        return field.db_default.value if hasattr(field.db_default, "value") else field.db_default
+    return field.get_default()
+
+
 def insert_rows(
     model: type[models.Model],
     columns: Sequence[str],
@@ -119,7 +127,7 @@ def insert_rows(
     rest = [name for name in fields if name not in columns]
     constants = tuple(
         fields[name].get_db_prep_save(
-            fixed[name] if name in fixed else fields[name].get_default(), connection
+            fixed[name] if name in fixed else _default(fields[name]), connection
         )
         for name in rest
     )
