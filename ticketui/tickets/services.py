@@ -20,7 +20,6 @@ from ticketui.osm.configured import get_client
 from ticketui.osm.results import CaseNotFound, CaseSummary, RequestRefused, UpstreamError
 
 from .models import Ticket
-from .selectors import ticket_status_counts_forget
 from .validation import case_id_validate
 
 logger = logging.getLogger(__name__)
@@ -39,7 +38,6 @@ def _apply_summary(ticket: Ticket, case: CaseSummary) -> None:
     ticket.upstream_created_at = case.create_time
     ticket.upstream_data = case.raw
     ticket.refreshed_at = timezone.now()
-    ticket_status_counts_forget()
 
 
 def ticket_track(*, actor: AbstractBaseUser, case_id: str, origin: Origin = NO_ORIGIN) -> Ticket:

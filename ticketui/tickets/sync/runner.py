@@ -29,7 +29,6 @@ from ticketui.osm.configured import get_client
 from ticketui.osm.results import CaseSummary, UpstreamError
 
 from ..models import Ticket
-from ..selectors import ticket_status_counts_forget
 from ..surveys.services import dimensions_sync
 from .models import SyncRun, SyncStatus
 
@@ -255,7 +254,6 @@ def tickets_upsert(*, cases: tuple[CaseSummary, ...] | list[CaseSummary]) -> Pag
             unique_fields=["case_id"],
             update_fields=[*SYNCED_FIELDS, "refreshed_at", "updated_at"],
         )
-        ticket_status_counts_forget()
     return PageCounts(
         created=created, updated=len(rows) - created, unchanged=unchanged, skipped=skipped
     )
