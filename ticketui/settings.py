@@ -469,10 +469,15 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     CACHES["default"]["BACKEND"] = "ticketui.caching.redis.RedisCache"  # one client per pool
 # Each user's permissions are kept in the cache only when every process shares it: a role change
 # must reach all of them on the next request (ticketui.accounts.backends).
-PERMISSION_CACHE_SECONDS = _read(
-    "PERMISSION_CACHE_SECONDS",
-    env.int,
-    0 if CACHES["default"]["BACKEND"].endswith("LocMemCache") else 300,
+_shared_cache = not CACHES["default"]["BACKEND"].endswith("LocMemCache")
+PERMISSION_CACHE_SECONDS = _read("PERMISSION_CACHE_SECONDS", env.int, 300 if _shared_cache else 0)
+# Sessions: read from the shared cache and written through to the database (a request need not
+# read the session table; an emptied cache falls back to it), but only when every process shares
+# the cache: a session ended in one process must be ended in all of them.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if _shared_cache
+    else "django.contrib.sessions.backends.db"
 )
 
 _sandbox_upstream = _endpoint.scheme == "http"  # the loopback sandbox; its demo credentials

@@ -10,8 +10,12 @@ not when an entry expires."""
 import uuid
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
+
+from .selectors import PROFILE_MEMO
+from .two_factor.selectors import SECOND_STEP_MEMO, second_step_facts
 
 VERSION_KEY = "auth:permissions-version"
 ENTRY_KEY = "auth:permissions:{pk}"
@@ -23,6 +27,22 @@ def permissions_forget(**kwargs) -> None:
 
 
 class CachedPermissionsBackend(ModelBackend):
+    def get_user(self, user_id):
+        """The signed-in user of a request, read with what every request then asks of them (their
+        profile: language and zone; whether they enrolled a second factor and whether their role
+        requires one) in the one query, instead of one query each."""
+        users = get_user_model()._default_manager.select_related("profile")
+        user = users.annotate(**second_step_facts()).filter(pk=user_id).first()
+        if user is None or not self.user_can_authenticate(user):
+            return None
+        try:
+            profile = user.profile
+        except type(user).profile.RelatedObjectDoesNotExist:
+            profile = None
+        setattr(user, PROFILE_MEMO, profile)
+        setattr(user, SECOND_STEP_MEMO, (user.second_factor_enrolled, user.second_factor_role))
+        return user
+
     def get_all_permissions(self, user_obj, obj=None) -> set[str]:
         seconds = settings.PERMISSION_CACHE_SECONDS  # 0 unless the cache is shared (settings)
         if not seconds or not user_obj.is_active or user_obj.is_anonymous or obj is not None:

@@ -26,23 +26,34 @@ def two_factor_device(*, user: AbstractBaseUser) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).first()
 
 
-def second_step_of(*, user: AbstractBaseUser) -> str | None:
-    """VERIFY for an enrolled user, ENROL for one who must enrol and has not, else None: in one
-    query, since it is asked on every request of a user who has not given a second factor."""
+# Set on a user by the authentication backend (both facts read with the user).
+SECOND_STEP_MEMO = "_ticketui_second_step"
+
+
+def second_step_facts() -> dict:
+    """Annotations for a User queryset: whether the user enrolled an authenticator app, and
+    whether one of their groups requires two-factor sign-in."""
     enrolled = TOTPDevice.objects.filter(user_id=OuterRef("pk"), confirmed=True)
     in_group = User.groups.through.objects.filter(
         user_id=OuterRef("pk"), group__name__in=settings.TWO_FACTOR_REQUIRED_GROUPS
     )
-    row = (
-        User.objects.filter(pk=user.pk)
-        .values(enrolled=Exists(enrolled), in_group=Exists(in_group))
-        .first()
-    )
-    if row is None:
+    return {"second_factor_enrolled": Exists(enrolled), "second_factor_role": Exists(in_group)}
+
+
+def second_step_of(*, user: AbstractBaseUser) -> str | None:
+    """VERIFY for an enrolled user, ENROL for one who must enrol and has not, else None: in one
+    query, since it is asked on every request of a user who has not given a second factor, or
+    none when the request's user was read with the answer (ticketui.accounts.backends)."""
+    facts = getattr(user, SECOND_STEP_MEMO, None)
+    if facts is None:
+        row = User.objects.filter(pk=user.pk).values(**second_step_facts()).first()
+        facts = row and (row["second_factor_enrolled"], row["second_factor_role"])
+    if facts is None:
         return None
-    if row["enrolled"]:
+    enrolled, in_group = facts
+    if enrolled:
         return VERIFY
-    if row["in_group"] or user.is_staff or user.is_superuser:
+    if in_group or user.is_staff or user.is_superuser:
         return ENROL
     return None
 

@@ -1,0 +1,74 @@
+"""What every signed-in request costs before its page: the user is read with their profile and
+their second-factor facts in one query, and with a shared cache the session is read from it (the
+database only when the cache lost it)."""
+
+import pytest
+from django.contrib.sessions.backends.cached_db import KEY_PREFIX
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from ticketui.accounts.models import Profile
+
+from ..conftest import force_login_password_only
+from ..deployment.test_database_settings import settings_in
+
+pytestmark = pytest.mark.django_db
+
+
+def tables_read(client, url: str) -> list[str]:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return [query["sql"] for query in queries.captured_queries]
+
+
+def test_the_user_their_profile_and_second_factor_facts_are_one_query(support_client):
+    support_client.get("/")
+    queries = tables_read(support_client, "/")
+
+    reads = [sql for sql in queries if "accounts_profile" in sql or "otp_totp" in sql]
+    assert len(reads) == 1
+    assert '"auth_user"' in reads[0]
+
+
+def test_a_profile_read_with_the_user_still_sets_the_language_and_zone(
+    support_client, support_user
+):
+    Profile.objects.create(user=support_user, language="zh-cn", utc_offset_minutes=480)
+
+    response = support_client.get("/")
+
+    assert response.status_code == 200
+    assert '<html lang="zh-hans">' in response.text
+
+
+def test_a_user_who_must_enrol_is_still_sent_to_enrol(client, team_lead):
+    force_login_password_only(client, team_lead)
+
+    response = client.get("/")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:two-factor-enrol"))
+
+
+def test_with_a_shared_cache_sessions_are_read_from_it_and_written_to_the_database():
+    shared = settings_in({"CACHE_URL": "redis://127.0.0.1:6379/15"}, "s.SESSION_ENGINE")
+    local = settings_in({}, "s.SESSION_ENGINE")
+
+    assert shared.stdout.strip() == "'django.contrib.sessions.backends.cached_db'"
+    assert local.stdout.strip() == "'django.contrib.sessions.backends.db'"
+
+
+def test_a_session_the_cache_lost_is_read_from_the_database(client, support_user, settings):
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    client.force_login(support_user)
+    session_key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    assert cache.get(KEY_PREFIX + session_key) is not None
+
+    cache.clear()
+    queries = tables_read(client, "/")
+    again = tables_read(client, "/")
+
+    assert any("django_session" in sql for sql in queries)
+    assert not any("django_session" in sql for sql in again)
