@@ -1,10 +1,13 @@
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from ticketui.audit.models import AuditRecord, Kind
 from ticketui.tickets import services
 from ticketui.tickets.models import Ticket
-from ticketui.tickets.services import ticket_track
+from ticketui.tickets.services import ticket_mark_stale, ticket_track
 
 pytestmark = pytest.mark.django_db
 
@@ -34,3 +37,18 @@ def test_a_case_id_outside_1_to_64_characters_is_refused(sandbox, support_user, 
         ticket_track(actor=support_user, case_id=case_id)
 
     assert not sandbox.state.received
+
+
+def test_marking_a_ticket_stale_makes_the_next_read_refresh_it_without_waiting_for_the_disk(
+    ticket,
+):
+    Ticket.objects.filter(pk=ticket.pk).update(refreshed_at=timezone.now())
+
+    with CaptureQueriesContext(connection) as queries:
+        ticket_mark_stale(ticket=ticket)
+
+    assert Ticket.objects.get(pk=ticket.pk).refreshed_at is None
+    assert ticket.refreshed_at is None
+    if connection.vendor == "postgresql":
+        statements = [query["sql"] for query in queries.captured_queries]
+        assert "SET LOCAL synchronous_commit TO OFF" in statements

@@ -48,7 +48,6 @@ import ipaddress
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
@@ -56,11 +55,16 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, connections, models, router, transaction
 from django.utils import timezone
 
-from ticketui.durability import commit_without_waiting_for_disk
-
+from .chain_head import (  # noqa: F401  (GENESIS_HASH, EMPTY_HEAD: the chain's own names)
+    EMPTY_HEAD,
+    GENESIS_HASH,
+    ChainHead,
+    _reserve_id_and_head,
+    _reserve_ids,
+    head_of,
+)
 from .kinds import RecordOutcome
 
-GENESIS_HASH = "0" * 64
 SEAL_FORMAT = 2
 # pg_advisory_xact_lock key for "append to the audit chain" (ASCII "auditchn").
 CHAIN_LOCK_KEY = 0x617564697463686E
@@ -203,46 +207,14 @@ def seal_hash(content: dict[str, Any], *, seq: int, prev: str) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-@dataclass(frozen=True, kw_only=True)
-class ChainHead:
-    """The newest seal: keep `seq` and `hash` outside the database to detect a rewrite."""
-
-    seq: int
-    hash: str
-    record_id: int | None
-
-    @property
-    def anchor(self) -> str:
-        return f"{self.seq}:{self.hash}"
-
-
-EMPTY_HEAD = ChainHead(seq=0, hash=GENESIS_HASH, record_id=None)
-
-
-def head_of(model: type[models.Model], *, using: str = DEFAULT_DB_ALIAS) -> ChainHead:
-    """The newer of the highest record seal and the highest completion seal: two index look-ups
-    in one query."""
-    table = connections[using].ops.quote_name(model._meta.db_table)
-    with connections[using].cursor() as cursor:
-        cursor.execute(
-            f"SELECT seq, hash, id FROM ("  # noqa: S608 - the table name is the model's own
-            f"SELECT * FROM (SELECT seq, hash, id FROM {table} ORDER BY seq DESC LIMIT 1) AS r "
-            f"UNION ALL SELECT * FROM (SELECT completion_seq, completion_hash, id FROM {table} "
-            f"WHERE completion_seq IS NOT NULL ORDER BY completion_seq DESC LIMIT 1) AS c"
-            f") AS heads ORDER BY seq DESC LIMIT 1"
-        )
-        row = cursor.fetchone()
-    if row is None:
-        return EMPTY_HEAD
-    seq, digest, record_id = row
-    return ChainHead(seq=seq, hash=digest, record_id=record_id)
-
-
-def _lock_chain(using: str) -> None:
+def _lock_chain(using: str, *, durable: bool = True) -> None:
+    """Take the chain lock; with durable=False the transaction's commit also does not wait for
+    the disk (ticketui.durability), set in the same statement on PostgreSQL."""
     connection = connections[using]
     if connection.vendor == "postgresql":
+        without_wait = ", set_config('synchronous_commit', 'off', true)" if not durable else ""
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
+            cursor.execute(f"SELECT pg_advisory_xact_lock(%s){without_wait}", [CHAIN_LOCK_KEY])
     # SQLite: the IMMEDIATE transaction already holds the only write lock.
 
 
@@ -252,28 +224,6 @@ def chain_transaction(*, using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
     with transaction.atomic(using=using):
         _lock_chain(using)
         yield
-
-
-def _reserve_ids(model: type[models.Model], count: int, *, using: str) -> list[int]:
-    """`count` ids no row has or will be given, in ascending order; under the chain lock (see
-    the module's docstring)."""
-    connection = connections[using]
-    table, column = model._meta.db_table, model._meta.pk.column
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [connection.ops.quote_name(table), column, count],
-            )
-            return sorted(row[0] for row in cursor.fetchall())
-        highest_sql = (  # the names are the model's own
-            "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), "  # noqa: S608
-            f"COALESCE((SELECT MAX({connection.ops.quote_name(column)}) FROM "
-            f"{connection.ops.quote_name(table)}), 0))"
-        )
-        cursor.execute(highest_sql, [table])
-        highest = cursor.fetchone()[0]
-    return list(range(highest + 1, highest + 1 + count))
 
 
 def _prepare(record: models.Model) -> None:
@@ -300,8 +250,10 @@ def chain_insert(record: models.Model, *, using: str | None = None) -> None:
     with transaction.atomic(using=using, savepoint=False):
         _lock_chain(using)
         if record.pk is None:
-            (record.pk,) = _reserve_ids(model, 1, using=using)
-        _seal(record, head=head_of(model, using=using))
+            record.pk, head = _reserve_id_and_head(model, using=using)
+        else:
+            head = head_of(model, using=using)
+        _seal(record, head=head)
         models.Model.save(record, force_insert=True, using=using)
 
 
@@ -347,8 +299,7 @@ def chain_complete(*, record: Any, fields: dict[str, Any], using: str = DEFAULT_
     values = {name: _stored(model._meta, name, value) for name, value in fields.items()}
     # No savepoint when nested: a failure here fails the caller's transaction as a whole.
     with transaction.atomic(using=using, savepoint=False):
-        _lock_chain(using)
-        commit_without_waiting_for_disk(using)
+        _lock_chain(using, durable=False)
         if record.seq is not None and set(COMPLETION_FIELDS) <= set(values):
             # Everything the seal covers is at hand; the update below checks it is still pending.
             current = SimpleNamespace(

@@ -91,5 +91,9 @@ def ticket_refresh_if_stale(*, ticket: Ticket, actor: AbstractBaseUser | None = 
 
 def ticket_mark_stale(*, ticket: Ticket) -> None:
     """The next read refreshes the ticket (after an operation changed it upstream)."""
-    Ticket.objects.filter(pk=ticket.pk).update(refreshed_at=None)
+    with transaction.atomic():
+        # Lost in a database crash, the copy goes stale by its age instead: no wait for the disk,
+        # which the operation's own durable commit already paid for.
+        commit_without_waiting_for_disk()
+        Ticket.objects.filter(pk=ticket.pk).update(refreshed_at=None)
     ticket.refreshed_at = None
