@@ -6,6 +6,8 @@ import re
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -419,3 +421,24 @@ def test_concurrent_writers_in_separate_processes_do_not_fork_the_chain(scratch_
 
     assert verified.returncode == 0, verified.stderr
     assert "The audit chain is intact: 120 seals checked." in verified.stdout
+
+
+@pytest.mark.parametrize("earlier", [0, 2], ids=["the first record", "a later record"])
+def test_a_new_record_reads_its_id_and_the_chain_head_in_one_query(support_user, earlier):
+    for _ in range(earlier):
+        audit_event(kind=Kind.LOGIN, actor=support_user)
+
+    with CaptureQueriesContext(connection) as queries:
+        record = audit_event(kind=Kind.LOGIN, actor=support_user)
+
+    reads = [
+        query["sql"]
+        for query in queries.captured_queries
+        if query["sql"].startswith("SELECT") and "audit_auditrecord" in query["sql"]
+    ]
+    assert len(reads) == 1
+    assert record.seq == earlier + 1
+    assert AuditRecord.objects.get(pk=record.pk).prev_record_id == (
+        None if not earlier else AuditRecord.objects.get(seq=earlier).pk
+    )
+    call_command("audit_verify")
