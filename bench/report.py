@@ -187,6 +187,20 @@ def section(vendor: str, results: list[dict]) -> list[str]:
         if load
         else ""
     )
+    if load and max(load["before"][0], load["after"][0]) > (os.cpu_count() or 1):
+        loaded += (
+            " **The machine ran other work beyond its cores meanwhile: absolute times are"
+            " several times an idle machine's; the ratios to floors from the same run are the"
+            " figures to read.**"
+        )
+    again = result.get("remeasured")
+    remeasured = (
+        f" Measured again on their own (`--only`) at {again['at'][:16].replace('T', ' ')} UTC, "
+        f"load {', '.join(f'{n:.1f}' for n in again['load_average']['before'])}: "
+        f"{', '.join(again['parts'])}."
+        if again
+        else ""
+    )
     seeded = (
         "seeded in this run: " + ", ".join(f"{what} in {s} s" for what, s in seeding.items())
         if seeding
@@ -198,7 +212,7 @@ def section(vendor: str, results: list[dict]) -> list[str]:
         "",
         f"Measured {result['measured_at'][:16].replace('T', ' ')} UTC, {sizes['requests']} requests "
         f"per page and state after a warm-up; the whole run took {result['run_s']:.0f} s "
-        f"({seeded}).{loaded}",
+        f"({seeded}).{loaded}{remeasured}",
         "",
         *page_table(result),
         "",
@@ -242,7 +256,8 @@ def main() -> None:
         "# Benchmarks",
         "",
         f"Written {datetime.now(UTC):%Y-%m-%d} on {machine()}.",
-        "Reproduce with `make bench` (`make bench SCALE=small` for a quick run); each run writes",
+        "Reproduce with `make bench` (`make bench SCALE=small` for a quick run, `SCALE=medium`",
+        "between the two; `python -m bench.run --only service` measures one part again); each run writes",
         "`bench/results-<database>-<scale>.json` and this page is made from whichever exist.",
         "Times are server-side: Django's whole request handling (middleware, view, queries, template),",
         "measured in-process with the test client over many requests, each page twice. *Cold*: the",

@@ -182,9 +182,29 @@ def export_timing(users: dict) -> dict:
     return result
 
 
+def service_timing(scale: dict, users: dict) -> dict:
+    service = service_cost(scale["operations"], users)
+    service["commit_floor"] = commit_floor(scale["operations"])
+    say(
+        f"  service layer's own cost per operation: p50 {service['p50_ms']} ms, "
+        f"p95 {service['p95_ms']} ms; one durable commit: p50 "
+        f"{service['commit_floor']['p50_ms']} ms"
+    )
+    return service
+
+
+PARTS = ("pages", "export", "status_counts", "service")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--scale", choices=SCALES, default=os.environ.get("SCALE", "full"))
+    parser.add_argument(
+        "--only",
+        choices=PARTS,
+        action="append",
+        help="measure only this part again (repeatable), keeping the rest of the results file",
+    )
     args = parser.parse_args()
     scale = SCALES[args.scale]
     settings.ROOT_URLCONF = "bench.floors"
@@ -199,40 +219,38 @@ def main() -> None:
     call_command("collectstatic", interactive=False, verbosity=0)
     say(f"Benchmark on {connection.vendor}, scale {args.scale}")
     users, seeding = ensure_data(scale)
-    pages = page_timings(scale, users)
-    export = export_timing(users)
-    counts = status_counts_timing(scale["requests"])
-    service = service_cost(scale["operations"], users)
-    service["commit_floor"] = commit_floor(scale["operations"])
-    say(
-        f"  service layer's own cost per operation: p50 {service['p50_ms']} ms, "
-        f"p95 {service['p95_ms']} ms; one durable commit: p50 "
-        f"{service['commit_floor']['p50_ms']} ms"
-    )
     path = RESULTS / f"results-{connection.vendor}-{args.scale}.json"
-    path.write_text(
-        json.dumps(
-            {
-                "vendor": connection.vendor,
-                "scale": args.scale,
-                "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
-                "sizes": {
-                    **scale,
-                    "audit_records": AuditRecord.objects.count(),
-                    "operations_on_busy_ticket": BUSY_OPERATIONS,
-                },
-                "seeding_s": seeding,
-                "run_s": round(time.perf_counter() - started, 1),
-                "pages": pages,
-                "export": export,
-                "service": service,
-                "status_counts": counts,
-                # The machine's load (1, 5 and 15 minutes) as the run began and ended.
-                "load_average": {"before": load_before, "after": os.getloadavg()},
+    parts = args.only or PARTS
+    if args.only and not path.exists():
+        raise SystemExit(f"--only needs an earlier full run's {path.name}")
+    measure = {
+        "pages": lambda: page_timings(scale, users),
+        "export": lambda: export_timing(users),
+        "status_counts": lambda: status_counts_timing(scale["requests"]),
+        "service": lambda: service_timing(scale, users),
+    }
+    results = json.loads(path.read_text()) if args.only else {}
+    results |= {part: measure[part]() for part in parts}
+    # The machine's load (1, 5 and 15 minutes) as the measuring began and ended.
+    load = {"before": load_before, "after": os.getloadavg()}
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    if args.only:
+        results["remeasured"] = {"parts": sorted(parts), "at": now, "load_average": load}
+    else:
+        results |= {
+            "vendor": connection.vendor,
+            "scale": args.scale,
+            "measured_at": now,
+            "sizes": {
+                **scale,
+                "audit_records": AuditRecord.objects.count(),
+                "operations_on_busy_ticket": BUSY_OPERATIONS,
             },
-            indent=2,
-        )
-    )
+            "seeding_s": seeding,
+            "run_s": round(time.perf_counter() - started, 1),
+            "load_average": load,
+        }
+    path.write_text(json.dumps(results, indent=2))
     say(f"wrote {path.name} ({time.perf_counter() - started:.0f} s)")
 
 
