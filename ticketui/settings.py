@@ -472,12 +472,13 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
 _shared_cache = not CACHES["default"]["BACKEND"].endswith("LocMemCache")
 PERMISSION_CACHE_SECONDS = _read("PERMISSION_CACHE_SECONDS", env.int, 300 if _shared_cache else 0)
 # Sessions: read from the shared cache and written through to the database (a request need not
-# read the session table; an emptied cache falls back to it), but only when every process shares
-# the cache: a session ended in one process must be ended in all of them.
-SESSION_ENGINE = (
-    "django.contrib.sessions.backends.cached_db"
-    if _shared_cache
-    else "django.contrib.sessions.backends.db"
+# read the session table; an emptied cache falls back to it), but only with a cache every web node
+# shares (Redis, memcached): a session ended on one node must be ended on all of them.
+_cache_of_every_node = CACHES["default"]["BACKEND"].endswith(
+    ("RedisCache", "PyMemcacheCache", "PyLibMCCache")
+)
+SESSION_ENGINE = "django.contrib.sessions.backends." + (
+    "cached_db" if _cache_of_every_node else "db"
 )
 
 _sandbox_upstream = _endpoint.scheme == "http"  # the loopback sandbox; its demo credentials

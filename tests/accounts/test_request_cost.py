@@ -52,12 +52,14 @@ def test_a_user_who_must_enrol_is_still_sent_to_enrol(client, team_lead):
     assert response["Location"].startswith(reverse("accounts:two-factor-enrol"))
 
 
-def test_with_a_shared_cache_sessions_are_read_from_it_and_written_to_the_database():
+def test_only_with_a_cache_every_node_shares_sessions_are_read_from_it():
     shared = settings_in({"CACHE_URL": "redis://127.0.0.1:6379/15"}, "s.SESSION_ENGINE")
     local = settings_in({}, "s.SESSION_ENGINE")
+    per_node = settings_in({"CACHE_URL": "filecache:///tmp/ticketui-cache"}, "s.SESSION_ENGINE")
 
     assert shared.stdout.strip() == "'django.contrib.sessions.backends.cached_db'"
     assert local.stdout.strip() == "'django.contrib.sessions.backends.db'"
+    assert per_node.stdout.strip() == "'django.contrib.sessions.backends.db'"
 
 
 def test_a_session_the_cache_lost_is_read_from_the_database(client, support_user, settings):

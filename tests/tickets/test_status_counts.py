@@ -3,10 +3,11 @@ of the tickets table per request), and stay equal to a count of the table after 
 write: tracking, refreshing, syncing, deleting, bulk writes and folding the change rows."""
 
 import pytest
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 
+from ticketui.tickets import selectors
 from ticketui.tickets.models import Ticket
 from ticketui.tickets.selectors import (
     STATUS_COUNTS_FOLD_AFTER,
@@ -118,3 +119,14 @@ def test_statuses_whose_tickets_are_all_gone_are_not_shown():
     ticket_status_counts_fold()
 
     assert ticket_status_counts() == [(1, "Processing", 1)]
+
+
+def test_counts_that_cannot_be_folded_just_now_are_still_shown(monkeypatch):
+    def locked() -> None:
+        raise OperationalError("database is locked")
+
+    for n in range(STATUS_COUNTS_FOLD_AFTER + 1):
+        Ticket.objects.create(case_id=f"CS{n}", status=1)
+    monkeypatch.setattr(selectors, "ticket_status_counts_fold", locked)
+
+    assert chips() == counted() == {1: STATUS_COUNTS_FOLD_AFTER + 1}

@@ -1,7 +1,9 @@
 """Reads for tickets: the filtered list and a ticket's timeline."""
 
+import logging
+
 from django.core.paginator import Page, Paginator
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.expressions import RawSQL
 
@@ -9,6 +11,8 @@ from ticketui.audit.models import AuditRecord
 from ticketui.osm.catalogue import TicketStatus, status_label
 
 from .models import Ticket
+
+logger = logging.getLogger(__name__)
 
 # SQLite's trigram index of summaries (migration 0013). It finds a superset of what LIKE finds
 # (it folds case beyond ASCII too), so the LIKE conditions beside it keep the results exactly as
@@ -110,7 +114,8 @@ def _status_counts_read() -> tuple[dict[int | None, int], int]:
 
 
 def ticket_status_counts_fold() -> None:
-    """Fold the counts' change rows into one row per status (the sums stay as they were)."""
+    """Fold the counts' change rows into one row per status (the sums stay as they were): the
+    only write a read makes, now and then, so that the rows to sum stay few."""
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # Each change row is deleted once, by whichever fold gets it, and comes back in a sum;
@@ -138,7 +143,10 @@ def ticket_status_counts() -> list[tuple[int | None, str, int]]:
     exact, and as cheap at a million tickets as at ten."""
     counts, changes = _status_counts_read()
     if changes > STATUS_COUNTS_FOLD_AFTER:
-        ticket_status_counts_fold()
+        try:
+            ticket_status_counts_fold()
+        except DatabaseError:  # e.g. the write lock not had in time: the next read folds
+            logger.warning("the status counts could not be folded just now", exc_info=True)
     known = [(code, label, counts[code]) for code, label in TicketStatus.choices if code in counts]
     unknown = [
         (code, status_label(code), n)
