@@ -117,8 +117,27 @@ def test_a_file_past_the_limit_is_not_read_past_it_and_says_so(
         url(ticket), {"content": "big", "attachments": [upload]}, headers=HTMX
     )
 
-    assert "“huge.txt” is larger than 4 MB" in response.text
+    assert "“huge.txt” is larger than 4 MB, the most the upstream takes; it was not uploaded" in (
+        response.text
+    )
     assert not posts(sandbox, "/accessorys")
+
+
+def test_a_large_upload_is_streamed_on_and_leaves_no_file_behind(
+    support_client, quiet_engineer, ticket, settings, tmp_path
+):
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)
+    data = b"z" * 3_500_000  # past FILE_UPLOAD_MAX_MEMORY_SIZE: a temporary file
+    upload = SimpleUploadedFile("dump.txt", data, content_type="text/plain")
+
+    response = support_client.post(
+        url(ticket), {"content": "dump", "attachments": [upload]}, headers=HTMX
+    )
+
+    assert "Sent. The upstream accepted the reply." in response.text
+    stored = quiet_engineer.state.conversation.accessories
+    assert [a["size"] for a in stored.values() if a["name"] == "dump.txt"] == [len(data)]
+    assert list(tmp_path.iterdir()) == []  # deleted when the request ended
 
 
 def test_people_who_may_not_operate_cannot_reply(outsider_client, sandbox, ticket):

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ticketui.audit.models import AuditRecord, Kind, RecordOutcome
 
-from ..outcomes import ERROR_CODE_MESSAGES, outcome_message
+from ..outcomes import outcome_message
 
 REPLY_SENT = _("Sent. The upstream accepted the reply.")
 REPLY_UNKNOWN = _(
@@ -44,7 +44,7 @@ def reply_outcome_message(record: AuditRecord) -> str:
     """One plain sentence on a reply's record, or on the upload that stopped it."""
     if record.kind == Kind.UPLOAD:
         return upload_failure_message(record)
-    if record.error_code in ERROR_CODE_MESSAGES or record.error_code:
+    if record.error_code:  # the upstream's or the sign-in's code, read as for an operation
         return outcome_message(record)
     if record.outcome == RecordOutcome.UNKNOWN and record.http_status is not None:
         return str(REPLY_UNREADABLE % {"status": record.http_status})
