@@ -12,7 +12,8 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from ticketui.audit.models import AuditRecord, Kind, RecordOutcome
-from ticketui.osm.results import AccessoryLimits
+from ticketui.audit.services import audit_operation_start
+from ticketui.osm.results import AccessoryLimits, PreparedCall
 from ticketui.sandbox.faults import Fault
 from ticketui.tickets.conversation.attachment_limits import CACHE_KEY, attachment_limits
 from ticketui.tickets.conversation.outcomes import (
@@ -23,6 +24,7 @@ from ticketui.tickets.conversation.outcomes import (
 from ticketui.tickets.conversation.services import (
     FILE_TOO_LARGE,
     REPLY_EMPTY,
+    REPLY_IN_PROGRESS,
     TOO_MANY_FILES,
     reply_submit,
 )
@@ -273,3 +275,32 @@ def test_a_failed_upload_stops_the_reply_and_says_which_file(sandbox, support_us
     assert "“a.txt” could not be uploaded" in reply_outcome_message(record)
     assert not posts(sandbox, "/message")
     assert not AuditRecord.objects.filter(kind=Kind.REPLY).exists()
+
+
+def test_a_second_submission_while_the_first_uploads_waits_and_uploads_nothing(
+    sandbox, support_user, ticket, settings
+):
+    settings.OSM_CONNECT_TIMEOUT, settings.OSM_READ_TIMEOUT = 0.1, 0.1
+    key = uuid.uuid4()
+    # The first submission of this form has started uploading its attachment, and is still on it.
+    audit_operation_start(
+        actor=support_user,
+        kind=Kind.UPLOAD,
+        case_id=ticket.case_id,
+        action_id="",
+        call=PreparedCall(method="POST", path="/v2/servicerequest/accessorys", body={}, headers={}),
+        idempotency_key=uuid.uuid5(key, "attachment-0"),
+    )
+
+    with pytest.raises(ValidationError) as caught:
+        reply_submit(
+            actor=support_user,
+            ticket=ticket,
+            content="Twice",
+            attachments=[attachment()],
+            idempotency_key=key,
+        )
+
+    assert caught.value.messages == [REPLY_IN_PROGRESS]
+    assert not posts(sandbox, "/accessorys")
+    assert not posts(sandbox, "/message")
