@@ -155,3 +155,31 @@ def test_the_reply_form_is_in_chinese_for_a_chinese_agent(support_client, sandbo
         )
 
     assert "发送回复" in response.text
+
+
+def test_a_reply_without_an_answer_in_time_says_unknown_in_place(support_client, ticket, settings):
+    import socket
+    import threading
+
+    from django.core.cache import cache
+
+    from ticketui.osm.results import AccessoryLimits
+    from ticketui.tickets.conversation.attachment_limits import CACHE_KEY
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    held = []
+    threading.Thread(target=lambda: held.append(listener.accept()), daemon=True).start()
+    settings.OSM_ENDPOINT = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    settings.OSM_READ_TIMEOUT = 0.3
+    cache.set(CACHE_KEY, AccessoryLimits.fallback())
+
+    response = support_client.post(url(ticket), {"content": "Hello?"}, headers=HTMX)
+    listener.close()
+
+    assert "Reply: Result unknown." in response.text
+    assert "did not answer in time. Look at the conversation before sending it again" in (
+        response.text
+    )
+    assert AuditRecord.objects.get(kind=Kind.REPLY).outcome == "unknown"
