@@ -277,6 +277,16 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = _read("STATIC_ROOT", env.path, BASE_DIR / "staticfiles")
 
+# Reply attachments pass through on their way upstream: small ones in memory, larger ones in a
+# temporary file that Django deletes when the request ends; nothing is kept on the web node.
+# The first handler stops reading a file past the upstream's size limit (conversation/uploads.py).
+FILE_UPLOAD_HANDLERS = [
+    "ticketui.tickets.conversation.uploads.AttachmentSizeHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default, stated: above it, a temporary file
+
 # --- Web security -------------------------------------------------------------------------
 SECURE_CSP = {
     "default-src": [CSP.SELF],

@@ -41,6 +41,10 @@ MATRIX = [
     ("POST", "/tickets/{t}/survey/send", (302, 400, 400, 403, 302)),
     ("GET", "/tickets/{t}/operations", (302, 405, 405, 405, 302)),
     ("GET", "/tickets/{t}/operations/form", (302, 200, 200, 403, 302)),
+    # Nothing to reply: the whole page again with the form's errors (the no-JS fallback).
+    ("POST", "/tickets/{t}/conversation/reply", (302, 400, 400, 403, 302)),
+    # {a}: an attachment id that the ticket's conversation does not have.
+    ("GET", "/tickets/{t}/conversation/attachments/{a}", (302, 404, 404, 403, 302)),
     ("POST", "/tickets/sync", (302, 403, 302, 403, 302)),
     ("GET", "/tickets/sync/{s}", (302, 200, 200, 403, 302)),
     ("GET", "/audit/", (302, 200, 200, 200, 302)),
@@ -84,7 +88,7 @@ def test_every_url_answers_each_kind_of_visitor_as_its_role_allows(
     record = AuditRecord.objects.filter(kind=Kind.LOGIN, actor=support_user).first()
     run = SyncRun.objects.create(status="succeeded")
     bulk = BulkOperation.objects.create(actor=support_user, action_id="press", state="done")
-    target = url.format(t=ticket.pk, r=record.pk, s=run.pk, b=bulk.pk)
+    target = url.format(t=ticket.pk, r=record.pk, s=run.pk, b=bulk.pk, a="not-in-thread")
     post = {
         "case_id": "CS2026090100001",
         "action_id": "press",
@@ -118,6 +122,9 @@ def test_the_matrix_covers_every_url_of_the_dashboard():
             else:
                 yield prefix + str(pattern.pattern)
 
-    covered = {re.sub(r"\{[trsb]\}", "<int:pk>", url).lstrip("/") for _, url, _ in MATRIX}
+    covered = {
+        re.sub(r"\{[trsb]\}", "<int:pk>", url).replace("{a}", "<str:accessory_id>").lstrip("/")
+        for _, url, _ in MATRIX
+    }
     missing = set(patterns(get_resolver())) - covered - {"accounts/logout/"}
     assert not missing

@@ -18,6 +18,11 @@ class Kind(models.TextChoices):
     EXPORT = "export", _("Export")
     # The settlement of an operation whose result was unknown (see reconcile.py).
     RECONCILE = "reconcile", _("Reconciliation")
+    # The conversation (tickets/conversation): a reply sent upstream, an attachment uploaded for
+    # one, an attachment downloaded through the dashboard.
+    REPLY = "reply", _("Reply")
+    UPLOAD = "upload", _("Attachment uploaded")
+    DOWNLOAD = "download", _("Attachment downloaded")
 
 
 class RecordOutcome(models.TextChoices):

@@ -33,6 +33,11 @@ from .chain import chain_complete, chain_transaction
 from .models import AuditRecord, Kind, RecordOutcome
 
 OPERATION_KINDS = (Kind.OPERATION, Kind.SURVEY)
+# Calls that are also written pending before they are sent, and so are marked unknown when
+# nobody finished them. They are not settled: the upstream's operate-log does not list replies,
+# and a thread cannot tell this reply from an identical one sent again after it (see the
+# README, "Replies and attachments"); a person reads the thread instead.
+PENDING_KINDS = (*OPERATION_KINDS, Kind.REPLY, Kind.UPLOAD, Kind.DOWNLOAD)
 # The upstream's clock and ours may differ, and its log keeps whole seconds.
 CLOCK_SKEW = timedelta(minutes=2)
 BATCH = 200
@@ -92,7 +97,7 @@ def audit_reconcile(
     cutoff = now - (stale_after() if older_than is None else older_than)
     report = ReconcileReport()
     stale = AuditRecord.objects.filter(
-        kind__in=OPERATION_KINDS, outcome=RecordOutcome.PENDING, created_at__lte=cutoff
+        kind__in=PENDING_KINDS, outcome=RecordOutcome.PENDING, created_at__lte=cutoff
     ).order_by("created_at", "id")[:BATCH]
     for record in stale:
         fields = {"outcome": RecordOutcome.UNKNOWN, "completed_at": now, "detail": MARKED_UNKNOWN}
@@ -117,11 +122,12 @@ def audit_reconcile(
 
 def unsettled_operations_exist() -> bool:
     """Whether a later reconciliation run has anything to do."""
-    return AuditRecord.objects.filter(
-        Q(outcome=RecordOutcome.PENDING)
-        | Q(outcome=RecordOutcome.UNKNOWN, settlements__isnull=True),
-        kind__in=OPERATION_KINDS,
-    ).exists()
+    return (
+        AuditRecord.objects.filter(kind__in=PENDING_KINDS, outcome=RecordOutcome.PENDING).exists()
+        or AuditRecord.objects.filter(
+            kind__in=OPERATION_KINDS, outcome=RecordOutcome.UNKNOWN, settlements__isnull=True
+        ).exists()
+    )
 
 
 def _status_name(status: int | None) -> str:

@@ -8,6 +8,9 @@ from django.http import HttpRequest
 from ticketui.audit.models import AuditRecord
 
 from .bulk.forms import BulkForm
+from .conversation.attachment_limits import attachment_limits_known
+from .conversation.forms import ReplyForm
+from .conversation.outcomes import reply_outcome_message
 from .forms import TicketFilterForm, TrackTicketForm
 from .models import Ticket
 from .operations.forms import OperationForm
@@ -51,9 +54,10 @@ def ticket_page_context(
     operation_record: AuditRecord | None = None,
     survey_form: SurveyForm | None = None,
     survey_record: AuditRecord | None = None,
+    reply_form: ReplyForm | None = None,
 ) -> dict:
-    """The ticket page: its header, timeline, survey panel and operation form. Forms not given
-    are fresh ones (each with a new one-time key)."""
+    """The ticket page: its header, timeline, survey panel, operation form and reply form. Forms
+    not given are fresh ones (each with a new one-time key)."""
     dimensions = dimensions_offered(fetch_if_empty=True)
     return {
         "ticket": ticket,
@@ -63,6 +67,7 @@ def ticket_page_context(
         **survey_panel_context(
             ticket=ticket, dimensions=dimensions, form=survey_form, record=survey_record
         ),
+        **reply_panel_context(ticket=ticket, form=reply_form),
     }
 
 
@@ -73,4 +78,16 @@ def survey_panel_context(*, ticket: Ticket, dimensions, form=None, record=None) 
         "survey": survey_for_ticket(ticket=ticket),
         "survey_form": form or SurveyForm(dimensions=dimensions),
         "survey_record": record,
+    }
+
+
+def reply_panel_context(*, ticket: Ticket, form=None, record: AuditRecord | None = None) -> dict:
+    """The reply panel under the conversation, on the ticket page or alone after a reply. The
+    attachment limits are those last read (the page does not wait for the upstream to state
+    them; the reply's own check reads them)."""
+    return {
+        "ticket": ticket,
+        "reply_form": form or ReplyForm(accessory_limits=attachment_limits_known()),
+        "reply_record": record,
+        "reply_outcome": reply_outcome_message(record) if record is not None else "",
     }

@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("ticketui.tickets.surveys.urls")),
     path("", include("ticketui.tickets.sync.urls")),
     path("", include("ticketui.tickets.bulk.urls")),
+    path("", include("ticketui.tickets.conversation.urls")),
 ]

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views_reply
+
+urlpatterns = [
+    path(
+        "tickets/<int:pk>/conversation/reply",
+        views_reply.reply_create_view,
+        name="conversation-reply",
+    ),
+    path(
+        "tickets/<int:pk>/conversation/attachments/<str:accessory_id>",
+        views_reply.attachment_download_view,
+        name="conversation-attachment",
+    ),
+]
