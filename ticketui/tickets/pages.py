@@ -31,8 +31,10 @@ def ticket_list_context(
     track_form: TrackTicketForm | None = None,
 ) -> dict:
     filters = filters or TicketFilterForm(request.GET)
-    filters.is_valid()  # a field with an error is left out; the others still filter
-    cleaned = filters.cleaned_data
+    cleaned = {}
+    if filters.is_bound:
+        filters.is_valid()  # a field with an error is left out; the others still filter
+        cleaned = filters.cleaned_data
     search, status = cleaned.get("q") or "", cleaned.get("status")
     status_counts = ticket_status_counts()
     page = ticket_list_page(
