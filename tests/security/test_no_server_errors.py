@@ -34,7 +34,7 @@ from ticketui.tickets.sync.models import SyncRun
 
 pytestmark = pytest.mark.django_db
 
-for name, examples, fixed in [("views-quick", 3, True), ("views-long", 150, False)]:
+for name, examples, fixed in [("views-quick", 3, True), ("views-long", 50, False)]:
     settings.register_profile(
         name,
         max_examples=examples,
