@@ -228,3 +228,23 @@ def test_every_view_of_the_url_conf_is_covered():
     assert {"", "tickets/<int:pk>/timeline", "audit/", "bulk/new", "reports/satisfaction"} <= routes
     assert "admin/auth/user/<path:object_id>/change/" in routes
     assert "admin/auth/group/<path:object_id>/change/" in routes
+
+
+def test_the_admins_user_and_group_pages_render(client, world):
+    """Their widgets (permissions, groups, the password hash) come from Django's own templates,
+    not the Jinja2 form renderer's."""
+    user, group = world["lead"], Group.objects.get(name="Team lead")
+    client.force_login(world["staff"])
+
+    for path in [
+        "/admin/auth/user/",
+        "/admin/auth/user/add/",
+        f"/admin/auth/user/{user.pk}/change/",
+        f"/admin/auth/user/{user.pk}/password/",
+        "/admin/auth/group/",
+        "/admin/auth/group/add/",
+        f"/admin/auth/group/{group.pk}/change/",
+    ]:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert "<form" in response.text
