@@ -293,6 +293,7 @@ def test_a_page_link_that_is_not_one_says_so_with_a_way_back(
     assert response.status_code == 400
     assert INVALID_LINK in response.text
     assert ids(response) == []
+    assert "records match" not in response.text  # nothing was counted
     assert f'href="?sort={sort}">Go to the first page</a>' in response.text
 
 
