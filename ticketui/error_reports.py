@@ -5,7 +5,6 @@ setting, request header, environment variable and frame variable is also cleanse
 each configured secret is replaced wherever it appears, and URLs lose their userinfo."""
 
 import re
-from functools import cached_property
 from pprint import pformat
 from typing import Any
 
@@ -28,8 +27,10 @@ SHORTEST_SECRET = 6  # shorter values (an empty one, "0") would mask ordinary te
 class SecretsHidingFilter(SafeExceptionReporterFilter):
     hidden_settings = SECRET_NAMES
 
-    @cached_property
+    @property
     def secret_values(self) -> list[str]:
+        # Read afresh for every report: Django keeps one filter for the process, and a value
+        # cached in it would miss a secret set (or rotated) after the first report.
         values = [str(getattr(settings, name, "") or "") for name in SECRET_SETTINGS]
         values += [str(key) for key in getattr(settings, "SECRET_KEY_FALLBACKS", [])]
         values += [str(db.get("PASSWORD") or "") for db in settings.DATABASES.values()]

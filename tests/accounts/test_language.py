@@ -47,6 +47,14 @@ def test_it_never_redirects_to_another_site(support_client):
     assert response["Location"] == "/"
 
 
+@pytest.mark.parametrize("back", ["a b", "a\x00b", "audit", "tickets:list"])
+def test_a_next_address_that_is_not_a_path_returns_to_the_ticket_list(support_client, back):
+    response = support_client.post("/accounts/language", {"language": "zh-cn", "next": back})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+
+
 def test_without_a_saved_language_the_browser_decides(client, support_user):
     client.force_login(support_user)
 

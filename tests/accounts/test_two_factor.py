@@ -372,3 +372,14 @@ def test_the_admin_pages_that_give_people_roles_and_remove_devices_render(client
 
     assert client.get(f"/admin/auth/user/{team_lead.pk}/change/").status_code == 200
     assert client.get(f"/admin/otp_totp/totpdevice/{device.pk}/delete/").status_code == 200
+
+
+@pytest.mark.parametrize("target", ["a b", "audit", "tickets:list", "https://evil.example/"])
+def test_a_next_address_that_is_not_a_path_here_leads_to_the_ticket_list(client, team_lead, target):
+    device = enrolled_device(team_lead)
+    password_step(client, team_lead)
+
+    response = client.post(VERIFY, {"code": code_of(device), "next": target})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/"

@@ -333,9 +333,11 @@ def test_records_created_in_bulk_are_sealed_in_order(trail, support_user):
         AuditRecord.objects.bulk_create([AuditRecord(kind=Kind.SYNC)], ignore_conflicts=True)
 
 
-def test_audit_verify_refuses_a_malformed_anchor(trail):
+@pytest.mark.parametrize("seal", ["6", "²", "٦", "-6", "99999999999999999999999", "6.0", ""])
+def test_audit_verify_refuses_a_malformed_anchor(trail, seal):
+    digest = "not-a-hash" if seal == "6" else "a" * 64
     with pytest.raises(CommandError, match=re.escape(ANCHOR_INVALID)):
-        verify("--anchor", "6:not-a-hash")
+        verify(f"--anchor={seal}:{digest}")
 
 
 def test_an_empty_trail_is_intact():

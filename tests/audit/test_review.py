@@ -1,6 +1,8 @@
 """The review page: filters in the URL, the viewer's time zone, sorting, keyset paging, and what
 each role may see."""
 
+import base64
+import json
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -185,19 +187,179 @@ def test_every_order_pages_through_every_record_once_forwards_and_back(
     assert not first.context["page"].has_previous
 
 
-def test_slowest_first_lists_calls_by_duration(lead_client, support_user):
+def test_slowest_first_lists_calls_by_duration_then_the_records_without_one(
+    lead_client, support_user
+):
     quick = record(support_user, duration_ms=80.0)
     slow = record(support_user, duration_ms=5000.0)
-    record(support_user, kind=Kind.LOGIN)  # no duration: not a call
+    event = record(support_user, kind=Kind.LOGIN)  # no duration: not a call, listed after them
+    later_event = record(support_user, kind=Kind.LOGIN)
 
-    assert ids(lead_client.get("/audit/", {"sort": "slowest"})) == [slow.pk, quick.pk]
+    response = lead_client.get("/audit/", {"sort": "slowest", "agent": "sam"})
+
+    assert ids(response) == [slow.pk, quick.pk, later_event.pk, event.pk]
+    assert "4 records match." in response.text
 
 
-def test_a_cursor_that_is_not_one_shows_the_first_page(lead_client, support_user):
+def test_slowest_first_pages_through_every_record_once_forwards_and_back(
+    lead_client, support_user, monkeypatch
+):
+    monkeypatch.setattr(views, "PAGE_SIZE", 3)
+    made = [
+        record(support_user, duration_ms=None if n % 3 == 0 else float(n % 4 * 100))
+        for n in range(16)
+    ]
+    expected = [
+        item.pk
+        for item in sorted(
+            made, key=lambda r: (r.duration_ms is None, -(r.duration_ms or 0), -r.pk)
+        )
+    ]
+
+    pages, params = [], {"sort": "slowest", **OPS}
+    while True:
+        response = lead_client.get("/audit/", params)
+        pages.append(ids(response))
+        page = response.context["page"]
+        if not page.has_next:
+            break
+        params = {"sort": "slowest", "after": page.next_cursor, **OPS}
+    assert [pk for page in pages for pk in page] == expected
+    assert len(expected) == 16
+
+    back = []
+    while page.has_previous and page.previous_cursor:
+        params = {"sort": "slowest", "before": page.previous_cursor, **OPS}
+        page = lead_client.get("/audit/", params).context["page"]
+        back.append([item.pk for item in page.object_list])
+    assert back == pages[-2::-1]
+
+
+def test_the_export_in_slowest_order_keeps_the_records_without_a_duration(
+    lead_client, support_user
+):
+    timed = record(support_user, duration_ms=80.0, case_id="CS-TIMED")
+    untimed = record(support_user, case_id="CS-UNTIMED")
+
+    response = lead_client.get("/audit/export.csv", {"sort": "slowest", **OPS})
+    text = b"".join(response.streaming_content).decode()
+
+    assert text.index(timed.case_id) < text.index(untimed.case_id)
+
+
+INVALID_LINK = "This page link is not valid: it may have been cut short or edited."
+
+
+def cursor(value, pk) -> str:
+    raw = json.dumps([value, pk]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    ("sort", "link"),
+    [
+        ("newest", "not-a-cursor!"),
+        ("newest", "WzEsMl0"),
+        ("newest", "é"),
+        ("case", cursor("CS\x00", 1)),
+        ("case", cursor("\ud800", 1)),
+        ("case", cursor("x" * 5000, 1)),
+        ("case", cursor(["CS"], 1)),
+        ("case", cursor("CS", 2**63)),
+        ("case", cursor("CS", 99999999999999999999999)),
+        ("case", cursor("CS", -1)),
+        ("case", cursor("CS", True)),
+        ("case", cursor("CS", 1.5)),
+        ("case", cursor(None, 1)),
+        ("slowest", cursor(1e400, 1)),
+        ("slowest", "WyJJbmZpbml0eSIsMV0"),
+        ("slowest", cursor("NaN", 1)),
+        ("slowest", cursor(True, 1)),
+        ("newest", cursor("0001-01-01T00:00:00+08:00", 1)),
+        ("newest", cursor("9999-12-31T23:59:59-08:00", 1)),
+        ("newest", cursor("2026-11-01T00:00:00", 1)),  # no time zone
+        ("newest", cursor("2026-13-01T00:00:00+00:00", 1)),
+        ("newest", cursor(17, 1)),
+    ],
+)
+@pytest.mark.parametrize("direction", ["after", "before"])
+def test_a_page_link_that_is_not_one_says_so_with_a_way_back(
+    lead_client, support_user, sort, link, direction
+):
+    record(support_user)
+
+    response = lead_client.get("/audit/", {"sort": sort, direction: link})
+
+    assert response.status_code == 400
+    assert INVALID_LINK in response.text
+    assert ids(response) == []
+    assert "records match" not in response.text  # nothing was counted
+    assert f'href="?sort={sort}">Go to the first page</a>' in response.text
+
+
+def test_an_htmx_request_with_a_bad_link_gets_the_explanation_swapped_in(lead_client, support_user):
+    response = lead_client.get("/audit/", {"after": "WzEsMl0"}, headers={"HX-Request": "true"})
+
+    assert response.status_code == 200
+    assert INVALID_LINK in response.text
+
+
+def test_a_page_past_the_last_record_says_it_does_not_exist(lead_client, support_user):
+    made = record(support_user, **OPS)
+
+    response = lead_client.get(
+        "/audit/", {"after": cursor(made.created_at.isoformat(), made.pk), **OPS}
+    )
+
+    assert response.status_code == 404
+    assert "This page does not exist: no record comes after the previous page." in response.text
+    assert "Go to the first page</a>" in response.text
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"date_to": "9999-12-31"},
+        {"date_from": "0001-01-01"},
+        {"date_from": "0001-01-01", "date_to": "9999-12-31"},
+        {"date_from": "9999-12-31"},
+        {"date_to": "0001-01-01"},
+    ],
+)
+@pytest.mark.parametrize(
+    "zone", ["Asia/Shanghai", "UTC", "America/Los_Angeles", "Pacific/Kiritimati"]
+)
+@pytest.mark.parametrize("path", ["/audit/", "/audit/export.csv"])
+def test_dates_at_the_ends_of_the_calendar_filter_as_far_as_time_goes(
+    lead_client, support_user, settings, query, zone, path
+):
+    settings.TIME_ZONE = zone
     made = record(support_user)
+    everything = (
+        query.get("date_from", "0001-01-01") == "0001-01-01"
+        and query.get("date_to", "9999-12-31") == "9999-12-31"
+    )
 
-    assert ids(lead_client.get("/audit/", {"after": "not-a-cursor!", **OPS})) == [made.pk]
-    assert ids(lead_client.get("/audit/", {"before": "WzEsMl0", **OPS})) == [made.pk]
+    response = lead_client.get(path, {**query, **OPS})
+
+    assert response.status_code == 200
+    if path == "/audit/":
+        assert ids(response) == ([made.pk] if everything else [])
+    else:
+        text = b"".join(response.streaming_content).decode()
+        assert (made.case_id or str(made.pk)) in text or not everything
+
+
+def test_a_date_that_is_not_one_shows_the_error_and_no_count(lead_client, support_user):
+    record(support_user)
+
+    response = lead_client.get("/audit/", {"date_from": "notadate"})
+
+    assert response.status_code == 400
+    assert "Enter a valid date." in response.text
+    assert "Fix the filter above to see records." in response.text
+    assert "records match" not in response.text
+    assert "0 records" not in response.text
 
 
 def test_no_page_view_counts_the_whole_table(lead_client, support_user, monkeypatch):

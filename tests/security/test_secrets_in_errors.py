@@ -42,6 +42,18 @@ def test_the_error_page_hides_a_secret_copied_into_another_setting(settings, nam
     assert SECRET not in error_page()
 
 
+def test_a_secret_set_after_an_earlier_error_page_is_hidden_too(settings):
+    """Django keeps one report filter for the whole process: what it hides follows the settings
+    of each report, not those of the first one."""
+    settings.OSM_TOKEN = "first-token-value-0001"
+    assert "first-token-value-0001" not in error_page()
+
+    settings.OSM_TOKEN = SECRET
+    settings.SOME_HELPER_SETTING = f"prefix {SECRET} suffix"
+
+    assert SECRET not in error_page()
+
+
 def test_the_error_page_hides_the_password_in_a_cache_url(settings):
     settings.CACHES = {
         "default": {

@@ -98,3 +98,16 @@ def test_a_long_history_shows_the_newest_fifty_and_loads_older_on_demand(
     )
     assert last.text.count('class="timeline-item') == 20
     assert "Show older" not in last.text
+
+
+@pytest.mark.parametrize("before", ["²", "٣", "99999999999999999999999", "-1", "1e3"])
+def test_an_older_timeline_page_asked_with_no_usable_id_gives_the_first_page(
+    support_client, ticket, before
+):
+    response = support_client.get(
+        f"/tickets/{ticket.pk}/timeline", {"before": before}, headers={"HX-Request": "true"}
+    )
+
+    assert response.status_code == 200
+    assert response.context["timeline"] == []
+    assert 'id="timeline"' in response.text  # the whole timeline, not an "older" page

@@ -46,10 +46,41 @@ def test_it_filters_by_status(support_client, tickets):
 
 
 def test_a_bad_filter_value_is_ignored_not_a_crash(support_client, tickets):
-    response = support_client.get("/", {"status": "nope", "page": "-4"})
+    response = support_client.get("/", {"status": "nope"})
 
     assert response.status_code == 200
     assert len(response.context["page"]) == 3
+
+
+NO_SUCH_PAGE = "This page of the list does not exist (any more): the list has fewer pages."
+
+
+@pytest.mark.parametrize("search", ["", "CS"])
+@pytest.mark.parametrize("page", ["2", "99", "0", "-4", "²", "٣", "x", "99999999999999999999999"])
+def test_a_page_the_list_does_not_have_says_so_with_a_way_back(
+    support_client, tickets, search, page
+):
+    response = support_client.get("/", {"q": search, "page": page})
+
+    assert response.status_code == 404
+    assert NO_SUCH_PAGE in response.text
+    assert list(response.context["page"]) == []
+    assert 'href="?q=' + search + '">Go to the first page</a>' in response.text
+
+
+def test_a_page_past_the_end_says_so_in_the_fragment_too(support_client, tickets):
+    response = support_client.get("/", {"page": "9"}, headers={"HX-Request": "true"})
+
+    assert response.status_code == 200  # swapped in, so that the reader sees why
+    assert NO_SUCH_PAGE in response.text
+
+
+def test_a_status_past_the_database_column_matches_nothing_rather_than_crashing(
+    support_client, tickets
+):
+    response = support_client.get("/", {"q": "CS", "status": "99999999999999999999999"})
+
+    assert response.status_code == 200
 
 
 def test_an_htmx_request_gets_only_the_results_fragment(support_client, tickets):
@@ -124,8 +155,8 @@ def test_search_results_are_paged_and_counted_by_one_query(support_client):
     assert third.context["page"].number == 3
     assert not third.context["page"].has_next()
     assert len(ticket_reads) == 1  # the page with its count (the chips read their own table)
-    assert past_the_end.context["page"].number == 3
-    assert len(past_the_end.context["page"]) == 10
+    assert past_the_end.status_code == 404
+    assert NO_SUCH_PAGE in past_the_end.text
 
 
 def test_a_search_matching_nothing_says_so(support_client, tickets):

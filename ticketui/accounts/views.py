@@ -57,7 +57,8 @@ def language_switch_view(request) -> HttpResponse:
     except ValidationError:
         return HttpResponseBadRequest(_(UNKNOWN_LANGUAGE))
     back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
+    # A path on this site only: redirect() would take any other word for a view's name.
+    if not back.startswith("/") or not url_has_allowed_host_and_scheme(
         back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         back = reverse("tickets:list")

@@ -1,7 +1,7 @@
 """The review page's filter: what it accepts, and how its dates become instants in the viewer's
 time zone (Django's current time zone, which a per-user setting may activate)."""
 
-from datetime import datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django import forms
@@ -100,11 +100,18 @@ class RecordFilterForm(forms.Form):
             bounds_from.append(today - timedelta(days=days - 1))
         if data.get("date_from"):
             bounds_from.append(data["date_from"])
-        if data.get("date_to"):
+        if data.get("date_to") and data["date_to"] < date.max:  # the last day: no end
             bounds_to.append(data["date_to"] + timedelta(days=1))
 
-        def midnight(day) -> datetime:
-            return timezone.make_aware(datetime.combine(day, time.min), zone)
+        def midnight(day) -> datetime | None:
+            """The day's start, or None (no bound) when it is not a moment every database and
+            time zone can hold: the calendar's first day ahead of UTC, say."""
+            moment = timezone.make_aware(datetime.combine(day, time.min), zone)
+            try:
+                moment.astimezone(UTC)
+            except OverflowError:
+                return None
+            return moment
 
         return RecordFilter(
             agent=data.get("agent"),

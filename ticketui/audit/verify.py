@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from django.db import DEFAULT_DB_ALIAS
 
+from ticketui.integers import ID_MAX, ascii_integer
+
 from .chain import (
     EMPTY_HEAD,
     ChainHead,
@@ -109,11 +111,12 @@ class ChainReport:
 
 
 def parse_anchor(text: str) -> tuple[int, str]:
-    seq, _, digest = text.strip().partition(":")
+    seq_text, _, digest = text.strip().partition(":")
     digest = digest.strip().lower()
-    if not seq.isdigit() or len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+    seq = ascii_integer(seq_text, minimum=0, maximum=ID_MAX)  # not '²', nor past 64 bits
+    if seq is None or len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
         raise ValueError(ANCHOR_INVALID)
-    return int(seq), digest
+    return seq, digest
 
 
 def _seal_problem(seal: Seal, previous_seq: int, previous_hash: str) -> str:

@@ -1,5 +1,7 @@
 """The audit trail's pages: the review list, its CSV export, the chain head, one record."""
 
+from typing import Any
+
 from django.contrib.auth.decorators import permission_required
 from django.db.models import QuerySet
 from django.http import HttpResponse, StreamingHttpResponse
@@ -10,7 +12,7 @@ from django.views.decorators.http import require_GET
 from .export import audit_csv
 from .forms import RecordFilterForm
 from .models import AuditRecord
-from .paging import SORTS, keyset_page, sorted_records
+from .paging import SORTS, InvalidCursor, keyset_page, sorted_records
 from .selectors import (
     audit_record_filter,
     audit_record_list,
@@ -48,28 +50,39 @@ def _filtered(request) -> tuple[RecordFilterForm, QuerySet[AuditRecord]]:
 @require_GET
 def record_list_view(request) -> HttpResponse:
     form, records = _filtered(request)
-    page = keyset_page(
-        records.select_related(None).only(*LIST_FIELDS),
-        sort=SORTS[form.sort_key],
-        after=request.GET.get("after", ""),
-        before=request.GET.get("before", ""),
-        size=PAGE_SIZE,
-    )
-    template = (
-        "audit/list.html#results"
-        if request.htmx and not request.htmx.boosted
-        else "audit/list.html"
-    )
+    page, problem = _page(request, form, records)
+    partial = request.htmx and not request.htmx.boosted
+    template = "audit/list.html#results" if partial else "audit/list.html"
     head = chain_head() if request.user.has_perm("audit.view_all_records") else None
-    return render(request, template, _list_context(request, form, page, head=head))
+    context = _list_context(request, form, page, head=head, problem=problem)
+    # A fragment that explains itself is still swapped in; a whole page carries the status.
+    status = PROBLEM_STATUS.get(problem, 200 if form.is_valid() else 400)
+    return render(request, template, context, status=200 if partial else status)
 
 
-def _list_context(request, form: RecordFilterForm, page, *, head=None) -> dict:
-    return {
-        "filters": form,
-        "page": page,
-        "head": head,
-    }
+PROBLEM_STATUS = {"invalid-link": 400, "no-such-page": 404}
+
+
+def _list_context(request, form: RecordFilterForm, page, *, head=None, problem: str = "") -> dict:
+    return {"filters": form, "page": page, "head": head, "page_problem": problem}
+
+
+def _page(request, form: RecordFilterForm, records: QuerySet[AuditRecord]) -> tuple[Any, str]:
+    """The page the link asks for, and what is wrong with the link ("" when nothing is)."""
+    sort = SORTS[form.sort_key]
+    if not form.is_valid():  # the filter's errors are the news, not the link's
+        return keyset_page(records, sort=sort, size=PAGE_SIZE), ""
+    try:
+        page = keyset_page(
+            records.select_related(None).only(*LIST_FIELDS),
+            sort=sort,
+            after=request.GET.get("after", ""),
+            before=request.GET.get("before", ""),
+            size=PAGE_SIZE,
+        )
+    except InvalidCursor:
+        return keyset_page(records.none(), sort=sort, size=PAGE_SIZE), "invalid-link"
+    return page, "no-such-page" if page.past_the_end else ""
 
 
 @require_GET

@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from ticketui.integers import INTEGER_COLUMN_MAX
 from ticketui.osm import limits
 
 from .validation import case_id_validate
@@ -12,8 +13,12 @@ from .validation import case_id_validate
 class TicketFilterForm(forms.Form):
     q = forms.CharField(required=False, max_length=200, label=_("Search"))
     # Any status code: the upstream may use codes this dashboard has no name for.
-    status = forms.IntegerField(required=False, label=_("Status"))
-    page = forms.IntegerField(required=False, min_value=1)
+    status = forms.IntegerField(
+        required=False,
+        label=_("Status"),
+        min_value=-INTEGER_COLUMN_MAX - 1,
+        max_value=INTEGER_COLUMN_MAX,
+    )
 
 
 class TrackTicketForm(forms.Form):

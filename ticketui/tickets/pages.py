@@ -3,6 +3,7 @@ list (its own view, and the track form's fallback without JavaScript) and the ti
 own view, and the operation and survey forms' fallbacks). A fallback cannot miss a key the page
 needs, because it asks the same builder."""
 
+from django.core.paginator import Paginator
 from django.http import HttpRequest
 
 from ticketui.audit.models import AuditRecord
@@ -14,7 +15,12 @@ from .conversation.outcomes import reply_outcome_message
 from .forms import TicketFilterForm, TrackTicketForm
 from .models import Ticket
 from .operations.forms import OperationForm
-from .selectors import ticket_list_page, ticket_status_counts, ticket_timeline_context
+from .selectors import (
+    LIST_PAGE_SIZE,
+    ticket_list_page,
+    ticket_status_counts,
+    ticket_timeline_context,
+)
 from .surveys.forms import SurveyForm
 from .surveys.selectors import survey_for_ticket
 from .surveys.services import dimensions_offered
@@ -28,7 +34,10 @@ def ticket_list_context(
     track_form: TrackTicketForm | None = None,
 ) -> dict:
     filters = filters or TicketFilterForm(request.GET)
-    cleaned = filters.cleaned_data if filters.is_valid() else {}
+    cleaned = {}
+    if filters.is_bound:
+        filters.is_valid()  # a field with an error is left out; the others still filter
+        cleaned = filters.cleaned_data
     search, status = cleaned.get("q") or "", cleaned.get("status")
     status_counts = ticket_status_counts()
     page = ticket_list_page(
@@ -36,7 +45,9 @@ def ticket_list_context(
     )
     return {
         "filters": filters,
-        "page": page,
+        # A page number that names no page of the list says so, instead of showing another page.
+        "page": page or Paginator([], LIST_PAGE_SIZE).page(1),
+        "page_missing": page is None,
         "track_form": track_form or TrackTicketForm(),
         "sync": sync_latest(),
         "status_counts": status_counts,

@@ -2,12 +2,13 @@
 
 import logging
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import EmptyPage, Page, Paginator
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.expressions import RawSQL
 
 from ticketui.audit.models import AuditRecord
+from ticketui.integers import ID_MAX, ascii_integer
 from ticketui.osm.catalogue import TicketStatus, status_label
 
 from .models import Ticket
@@ -54,6 +55,7 @@ def ticket_list(*, search: str = "", status: int | None = None) -> QuerySet[Tick
 
 
 LIST_PAGE_SIZE = 25
+LIST_PAGE_MAX = ID_MAX // LIST_PAGE_SIZE  # its rows' offset still fits the database's integer
 # What a row of the list shows, and the change stamp that names its cached markup.
 LIST_FIELDS = (
     "case_id",
@@ -71,26 +73,29 @@ def ticket_list_page(
     status: int | None,
     number: str | None,
     status_counts: list[tuple[int | None, str, int]],
-) -> Page:
-    """A page of the list. Without a search the status chips' counts (`status_counts`, from
+) -> Page | None:
+    """A page of the list, or None when `number` names no page of it (not a number, or past the
+    end). Without a search the status chips' counts (`status_counts`, from
     ticket_status_counts) give the total, so nothing counts the whole table again; a search is
     counted by the page's own query (COUNT(*) OVER ()), so the database collects the matches
     once, for the count and the order, instead of once for each."""
+    wanted = ascii_integer(number, minimum=1, maximum=LIST_PAGE_MAX) if number else 1
+    if wanted is None:
+        return None
     tickets = ticket_list(search=search, status=status).only(*LIST_FIELDS)
     paginator = Paginator(tickets, LIST_PAGE_SIZE)
     if not search.split():
         paginator.count = sum(
             count for code, _, count in status_counts if status is None or code == status
         )
-        return paginator.get_page(number)
-    try:
-        wanted = max(int(number or 1), 1)
-    except ValueError:
-        wanted = 1
+        try:
+            return paginator.page(wanted)
+        except EmptyPage:
+            return None
     start = (wanted - 1) * LIST_PAGE_SIZE
     rows = list(tickets.annotate(matches=Window(Count("id")))[start : start + LIST_PAGE_SIZE])
     if not rows and wanted > 1:
-        return paginator.get_page(wanted)  # past the end: the last page, as elsewhere
+        return None
     paginator.count = rows[0].matches if rows else 0
     return Page(rows, wanted, paginator)
 

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from ticketui.audit.services import Origin
+from ticketui.integers import id_from_text
 from ticketui.osm.results import UpstreamError
 
 from .forms import TicketFilterForm, TrackTicketForm, form_add_errors
@@ -27,7 +28,10 @@ UPSTREAM_UNAVAILABLE = gettext_noop("The upstream could not be asked just now: %
 def ticket_list_view(request) -> HttpResponse:
     partial = request.htmx and not request.htmx.boosted
     template = "tickets/list.html#results" if partial else "tickets/list.html"
-    return render(request, template, ticket_list_context(request))
+    context = ticket_list_context(request)
+    # A fragment that says so is still swapped in; a whole page is a 404.
+    status = 404 if context["page_missing"] and not partial else 200
+    return render(request, template, context, status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -82,9 +86,8 @@ def ticket_status_view(request, pk: int) -> HttpResponse:
 def ticket_timeline_view(request, pk: int) -> HttpResponse:
     """The timeline's first page (after an operation), or the page older than `before`."""
     ticket = get_object_or_404(Ticket, pk=pk)
-    before = request.GET.get("before", "")
-    if before.isdigit():
-        context = {"ticket": ticket, **ticket_timeline_context(ticket=ticket, before=int(before))}
+    if (before := id_from_text(request.GET.get("before"))) is not None:
+        context = {"ticket": ticket, **ticket_timeline_context(ticket=ticket, before=before)}
         return render(request, "tickets/detail.html#timeline-items", context)
     context = {"ticket": ticket, **ticket_timeline_context(ticket=ticket)}
     return render(request, "tickets/detail.html#timeline", context)

@@ -201,3 +201,29 @@ def test_a_moving_bulk_offers_no_resume(support_client, sandbox, support_user):
         state=BulkState.RUNNING, started_at=timezone.now()
     )
     assert "the worker may have stopped" not in support_client.get(f"/bulk/{bulk.pk}/").text
+
+
+@pytest.mark.parametrize(
+    "ids", [["99999999999999999999999"], ["9223372036854775808"], ["²"], ["0"], ["-3"]]
+)
+def test_ids_that_no_ticket_can_have_choose_nothing(support_client, ticket, ids):
+    """Past 64 bits, not ASCII digits, zero or negative: no ticket has that id."""
+    response = support_client.post(
+        "/bulk/new", {"action_id": "close", "ticket": ids}, headers={"HX-Request": "true"}
+    )
+
+    assert response.status_code == 200
+    assert BULK_EMPTY in response.text
+    assert not BulkOperation.objects.exists()
+
+
+def test_a_filter_status_past_the_database_column_is_a_clear_refusal(support_client, ticket):
+    response = support_client.post(
+        "/bulk/new",
+        {"action_id": "close", "scope": "filter", "status": "99999999999999999999999"},
+        headers={"HX-Request": "true"},
+    )
+
+    assert response.status_code == 200
+    assert "less than or equal to 2147483647" in response.text
+    assert not BulkOperation.objects.exists()

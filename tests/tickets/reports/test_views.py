@@ -251,3 +251,27 @@ def test_the_filters_choices_are_read_once_a_minute_not_on_every_view(lead_clien
 
     assert scans_for_choices() == 2
     assert scans_for_choices() == 0
+
+
+@pytest.mark.parametrize("path", ["/reports/satisfaction", "/reports/satisfaction.csv"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?end=0001-01-01",
+        "?end=0001-01-05",
+        "?start=0001-01-01&end=0001-01-02",
+        "?end=9999-12-31",
+        "?start=9999-12-01&end=9999-12-31",
+    ],
+)
+def test_periods_at_the_ends_of_the_calendar_are_reported_not_a_crash(lead_client, path, query):
+    response = lead_client.get(path + query)
+
+    assert response.status_code == 200
+
+
+def test_a_period_ending_on_the_calendars_first_days_starts_on_its_first_day(lead_client):
+    response = lead_client.get("/reports/satisfaction?end=0001-01-05")
+
+    assert response.context["report"].filters.start == date(1, 1, 1)
+    assert 'value="0001-01-01"' in response.text

@@ -6,6 +6,7 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy
 
+from ticketui.integers import INTEGER_COLUMN_MAX, IdListField
 from ticketui.osm import limits
 from ticketui.osm.catalogue import Action
 
@@ -17,17 +18,15 @@ class BulkForm(forms.Form):
     operate_desc = forms.CharField(
         required=False, max_length=limits.TEXT_MAX, label=gettext_lazy("Description")
     )
-    ticket = forms.TypedMultipleChoiceField(coerce=int, required=False, choices=())
+    # Any id may be posted; the tickets that exist are the ones taken.
+    ticket = IdListField(required=False)
     scope = forms.ChoiceField(choices=[("filter", "filter")], required=False)
     q = forms.CharField(required=False, max_length=200)
-    status = forms.IntegerField(required=False)
+    status = forms.IntegerField(
+        required=False, min_value=-INTEGER_COLUMN_MAX - 1, max_value=INTEGER_COLUMN_MAX
+    )
     # One per rendered form: the same bulk form sent twice is one bulk operation.
     request_key = forms.UUIDField(required=False, widget=forms.HiddenInput, initial=uuid.uuid4)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # Any id may be posted; the tickets that exist are the ones taken.
-        self.fields["ticket"].valid_value = lambda value: True
 
     def tickets(self):
         data = self.cleaned_data

@@ -16,6 +16,11 @@ START_AFTER_END = "The start date is after the end date."
 RANGE_TOO_LONG = "Choose a period of at most %(days)d days (this one has %(length)d)."
 
 
+def default_start(end: date) -> date:
+    """The first of the default period's days, or the calendar's first day when it is nearer."""
+    return end - min(timedelta(days=REPORT_DEFAULT_DAYS - 1), end - date.min)
+
+
 class SatisfactionReportForm(forms.Form):
     """The report's period (both days included; the last 30 days unless chosen) and filters."""
 
@@ -53,7 +58,7 @@ class SatisfactionReportForm(forms.Form):
                 if not self.data.get("end"):
                     self.data["end"] = end.isoformat()
             if not self.data.get("start"):
-                self.data["start"] = (end - timedelta(days=REPORT_DEFAULT_DAYS - 1)).isoformat()
+                self.data["start"] = default_start(end).isoformat()
         self.fields["agent"].choices = [("", _("Every agent")), *agents]
         asked = self.data.get("product", "") if self.is_bound else ""
         products = [*products, asked] if asked and asked not in products else products
@@ -66,7 +71,7 @@ class SatisfactionReportForm(forms.Form):
         if self.errors:
             return cleaned
         end: date = cleaned.get("end") or timezone.localdate()
-        start: date = cleaned.get("start") or end - timedelta(days=REPORT_DEFAULT_DAYS - 1)
+        start: date = cleaned.get("start") or default_start(end)
         if start > end:
             raise ValidationError(START_AFTER_END)
         length = (end - start).days + 1
