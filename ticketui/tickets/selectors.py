@@ -1,33 +1,76 @@
 """Reads for tickets: the filtered list and a ticket's timeline."""
 
+import hashlib
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from ticketui.audit.models import AuditRecord
-from ticketui.osm.catalogue import TicketStatus, status_label
+from ticketui.osm.catalogue import AWAITING_TEAM, TicketStatus, status_label
 
 from .models import Ticket
 
+# The list's orders (its `sort` parameter; anything else is the default, "newest"), each served
+# by an index of Ticket.Meta.
+LIST_SORTS: dict[str, tuple[str, ...]] = {
+    "newest": ("-upstream_created_at", "-id"),
+    "oldest": ("upstream_created_at", "id"),
+    "changed": ("-upstream_updated_at", "-id"),
+    "unchanged": ("upstream_updated_at", "id"),
+    "status": ("status", "-upstream_created_at", "-id"),
+}
+DEFAULT_SORT = "newest"
 
-def ticket_list(*, search: str = "", status: int | None = None) -> QuerySet[Ticket]:
-    tickets = Ticket.objects.all()
+
+def ticket_list(
+    *,
+    search: str = "",
+    status: int | None = None,
+    owner_id: int | None = None,
+    unassigned: bool = False,
+    older_than: timedelta | None = None,
+    waiting: bool = False,
+    sort: str = DEFAULT_SORT,
+) -> QuerySet[Ticket]:
+    """The list's tickets under its filters, in the order `sort` names: `owner_id` one owner's,
+    `unassigned` nobody's, `older_than` created upstream longer ago than that, `waiting` the
+    upstream waiting on the team longer than TICKET_WAITING_THRESHOLD_HOURS."""
+    tickets = Ticket.objects.order_by(*LIST_SORTS.get(sort, LIST_SORTS[DEFAULT_SORT]))
     if status is not None:
         tickets = tickets.filter(status=status)
+    if owner_id is not None:
+        tickets = tickets.filter(owner_id=owner_id)
+    elif unassigned:
+        tickets = tickets.filter(owner__isnull=True)
+    if older_than is not None:
+        tickets = tickets.filter(upstream_created_at__lt=timezone.now() - older_than)
+    if waiting:
+        threshold = timedelta(hours=settings.TICKET_WAITING_THRESHOLD_HOURS)
+        tickets = tickets.filter(
+            status__in=AWAITING_TEAM, upstream_updated_at__lt=timezone.now() - threshold
+        )
     if words := search.split():
         # A case-id prefix, or every word somewhere in the summary (indexed by trigrams on PostgreSQL).
         in_summary = Q()
         for word in words[:8]:
             in_summary &= Q(summary__icontains=word)
-        tickets = tickets.filter(Q(case_id__istartswith=search.strip()) | in_summary).order_by(
-            # Not the list's own index order: PostgreSQL would walk that index from the newest
-            # ticket and test every row until 25 match, which for a case-id prefix of old
-            # tickets is the whole table. Ordered this way it collects the matches from the
-            # prefix and trigram indexes first (a cost that grows with the matches, not the
-            # table) and sorts only them.
-            F("upstream_created_at").desc(nulls_last=True),
-            "-id",
-        )
+        tickets = tickets.filter(Q(case_id__istartswith=search.strip()) | in_summary)
+        if sort not in LIST_SORTS or sort == DEFAULT_SORT:
+            tickets = tickets.order_by(
+                # Not the list's own index order: PostgreSQL would walk that index from the
+                # newest ticket and test every row until 25 match, which for a case-id prefix of
+                # old tickets is the whole table. Ordered this way it collects the matches from
+                # the prefix and trigram indexes first (a cost that grows with the matches, not
+                # the table) and sorts only them.
+                F("upstream_created_at").desc(nulls_last=True),
+                "-id",
+            )
     return tickets
 
 
@@ -39,51 +82,61 @@ LIST_FIELDS = (
     "status",
     "product_category",
     "upstream_created_at",
+    "upstream_updated_at",
     "updated_at",
+    "owner",
 )
+# The owners' names, read in a second small query rather than joined: the page's query then
+# stays on the ticket table's indexes under every order and filter.
+LIST_OWNER_FIELDS = ("username", "first_name", "last_name")
 
 
 def ticket_list_page(
-    *,
-    search: str,
-    status: int | None,
-    number: str | None,
-    status_counts: list[tuple[int | None, str, int]],
+    *, filters: dict, number: str | None, status_counts: list[tuple[int | None, str, int]]
 ) -> Page:
-    """A page of the list. Without a search the status chips' counts (`status_counts`, from
-    ticket_status_counts) give the total, so nothing counts the whole table again; a search is
-    counted by the page's own query (COUNT(*) OVER ()), so the database collects the matches
-    once, for the count and the order, instead of once for each."""
-    tickets = ticket_list(search=search, status=status).only(*LIST_FIELDS)
+    """A page of the list under `filters` (ticket_list's arguments). The status chips' counts
+    (`status_counts`, from ticket_status_counts under the same filters but the status) give the
+    total, so nothing counts the matches twice."""
+    owners = get_user_model().objects.only(*LIST_OWNER_FIELDS)
+    tickets = ticket_list(**filters).only(*LIST_FIELDS).prefetch_related(Prefetch("owner", owners))
     paginator = Paginator(tickets, LIST_PAGE_SIZE)
-    if not search.split():
-        paginator.count = sum(
-            count for code, _, count in status_counts if status is None or code == status
-        )
-        return paginator.get_page(number)
-    try:
-        wanted = max(int(number or 1), 1)
-    except ValueError:
-        wanted = 1
-    start = (wanted - 1) * LIST_PAGE_SIZE
-    rows = list(tickets.annotate(matches=Window(Count("id")))[start : start + LIST_PAGE_SIZE])
-    if not rows and wanted > 1:
-        return paginator.get_page(wanted)  # past the end: the last page, as elsewhere
-    paginator.count = rows[0].matches if rows else 0
-    return Page(rows, wanted, paginator)
+    status = filters.get("status")
+    paginator.count = sum(
+        count for code, _, count in status_counts if status is None or code == status
+    )
+    return paginator.get_page(number)
 
 
 STATUS_COUNTS_CACHE_KEY = "tickets:status-counts"
+# Counts under other filters are named after this generation, which any change renews.
+STATUS_COUNTS_GENERATION_KEY = "tickets:status-counts-generation"
 STATUS_COUNTS_SECONDS = 30
 
 
-def ticket_status_counts() -> list[tuple[int | None, str, int]]:
-    """(status, label, tickets) for every status that has tickets, in the statuses' own order.
-    Cached briefly: the chips are a guide, and counting a large table on every view is not free."""
-    counts = cache.get(STATUS_COUNTS_CACHE_KEY)
+def _counts_key(filters: dict) -> str:
+    if not any(filters.values()):
+        return STATUS_COUNTS_CACHE_KEY
+    generation = cache.get(STATUS_COUNTS_GENERATION_KEY)
+    if generation is None:
+        generation = uuid.uuid4().hex
+        cache.set(STATUS_COUNTS_GENERATION_KEY, generation, None)
+    digest = hashlib.blake2b(repr(sorted(filters.items())).encode(), digest_size=12).hexdigest()
+    return f"{STATUS_COUNTS_CACHE_KEY}:{generation}:{digest}"
+
+
+def ticket_status_counts(**filters) -> list[tuple[int | None, str, int]]:
+    """(status, label, tickets) for every status that has tickets under `filters` (ticket_list's
+    arguments but the status and the order), in the statuses' own order. Cached briefly: the
+    chips are a guide, and counting a large table on every view is not free."""
+    filters = {
+        name: value for name, value in filters.items() if name not in ("status", "sort") and value
+    }
+    key = _counts_key(filters)
+    counts = cache.get(key)
     if counts is None:
-        counts = dict(Ticket.objects.order_by().values_list("status").annotate(n=Count("id")))
-        cache.set(STATUS_COUNTS_CACHE_KEY, counts, STATUS_COUNTS_SECONDS)
+        tickets = ticket_list(**filters).order_by()
+        counts = dict(tickets.values_list("status").annotate(n=Count("id")))
+        cache.set(key, counts, STATUS_COUNTS_SECONDS)
     known = [(code, label, counts[code]) for code, label in TicketStatus.choices if code in counts]
     unknown = [
         (code, status_label(code), n)
@@ -94,8 +147,9 @@ def ticket_status_counts() -> list[tuple[int | None, str, int]]:
 
 
 def ticket_status_counts_forget() -> None:
-    """After tickets change status, the next list view counts afresh."""
+    """After tickets change status or owner, the next list view counts afresh."""
     cache.delete(STATUS_COUNTS_CACHE_KEY)
+    cache.set(STATUS_COUNTS_GENERATION_KEY, uuid.uuid4().hex, None)
 
 
 TIMELINE_PAGE = 50

@@ -19,6 +19,7 @@ from ticketui.durability import commit_without_waiting_for_disk
 from ticketui.osm.configured import get_client
 from ticketui.osm.results import CaseNotFound, CaseSummary, RequestRefused, UpstreamError
 
+from .ageing import upstream_changed_at
 from .models import Ticket
 from .selectors import ticket_status_counts_forget
 from .validation import case_id_validate
@@ -30,6 +31,10 @@ TICKET_NOT_FOUND = gettext_noop("The upstream has no ticket with case id %(case_
 
 
 def _apply_summary(ticket: Ticket, case: CaseSummary) -> None:
+    changed = (ticket.summary, ticket.status) != (case.summary, case.status)
+    ticket.upstream_updated_at = upstream_changed_at(
+        case, previous=ticket.upstream_updated_at, changed=changed
+    )
     ticket.summary = case.summary
     ticket.status = case.status
     ticket.product_category = case.product_category[:200]
@@ -43,7 +48,8 @@ def _apply_summary(ticket: Ticket, case: CaseSummary) -> None:
 
 
 def ticket_track(*, actor: AbstractBaseUser, case_id: str, origin: Origin = NO_ORIGIN) -> Ticket:
-    """Start tracking a ticket by case id: fetch its detail upstream and keep a local copy.
+    """Start tracking a ticket by case id: fetch its detail upstream and keep a local copy,
+    owned by the actor.
 
     Raises ValidationError (bad or unknown case id) or UpstreamError (the upstream failed)."""
     if not actor.has_perm("tickets.track_ticket"):
@@ -53,11 +59,20 @@ def ticket_track(*, actor: AbstractBaseUser, case_id: str, origin: Origin = NO_O
         detail = get_client().case_detail(case_id, context=profile_call_context(user=actor))
     except CaseNotFound:
         raise ValidationError({"case_id": [_(TICKET_NOT_FOUND) % {"case_id": case_id}]}) from None
-    ticket, created = Ticket.objects.get_or_create(case_id=case_id, defaults={"tracked_by": actor})
+    # Whoever tracks a ticket looks after it, until they give it up or a team lead reassigns it.
+    ticket, created = Ticket.objects.get_or_create(
+        case_id=case_id, defaults={"tracked_by": actor, "owner": actor}
+    )
     _apply_summary(ticket, detail)
     ticket.save()
     if created:
-        audit_event(kind=Kind.TRACK, actor=actor, case_id=case_id, origin=origin)
+        audit_event(
+            kind=Kind.TRACK,
+            actor=actor,
+            case_id=case_id,
+            data={"owner": actor.get_username()},
+            origin=origin,
+        )
     return ticket
 
 
