@@ -21,6 +21,8 @@ from ticketui.osm.results import CaseNotFound, CaseSummary, RequestRefused, Upst
 
 from .ageing import upstream_changed_at
 from .models import Ticket
+from .ownership.selectors import CLAIM_PERMISSION
+from .ownership.services import ticket_claim
 from .selectors import ticket_status_counts_forget
 from .validation import case_id_validate
 
@@ -49,7 +51,7 @@ def _apply_summary(ticket: Ticket, case: CaseSummary) -> None:
 
 def ticket_track(*, actor: AbstractBaseUser, case_id: str, origin: Origin = NO_ORIGIN) -> Ticket:
     """Start tracking a ticket by case id: fetch its detail upstream and keep a local copy,
-    owned by the actor.
+    owned by the actor (a ticket tracked already and nobody's is claimed by them).
 
     Raises ValidationError (bad or unknown case id) or UpstreamError (the upstream failed)."""
     if not actor.has_perm("tickets.track_ticket"):
@@ -73,6 +75,9 @@ def ticket_track(*, actor: AbstractBaseUser, case_id: str, origin: Origin = NO_O
             data={"owner": actor.get_username()},
             origin=origin,
         )
+    elif ticket.owner_id is None and actor.has_perm(CLAIM_PERMISSION):
+        # Tracked already (by a sync, say) but nobody's: whoever tracks it takes it.
+        ticket = ticket_claim(actor=actor, ticket=ticket, origin=origin)
     return ticket
 
 

@@ -110,6 +110,20 @@ def test_the_candidates_are_the_active_support_staff(support_user, team_lead, ou
     assert list(owner_candidates()) == [support_user, team_lead]
 
 
+def test_tracking_a_synced_ticket_nobody_owns_claims_it_and_leaves_an_owned_one_alone(
+    sandbox, support_user, team_lead
+):
+    Ticket.objects.create(case_id="CS2026090100003", status=2)
+    Ticket.objects.create(case_id="CS2026090100004", status=3, owner=team_lead)
+
+    first = ticket_track(actor=support_user, case_id="CS2026090100003")
+    second = ticket_track(actor=support_user, case_id="CS2026090100004")
+
+    assert first.owner == support_user
+    assert second.owner == team_lead
+    assert owner_records(Kind.CLAIM) == [{"from": None, "to": "sam"}]
+
+
 def test_tracking_a_ticket_makes_the_tracker_its_owner(sandbox, support_user):
     ticket = ticket_track(actor=support_user, case_id="CS2026090100003")
 

@@ -68,7 +68,9 @@ def ticket_assign(
     if owner is not None and not owner_may_hold(user=owner):
         raise ValidationError(_(CANNOT_OWN) % {"user": _name(owner)})
     with transaction.atomic():
-        current = Ticket.objects.select_for_update().select_related("owner").get(pk=ticket.pk)
+        current = (
+            Ticket.objects.select_for_update(of=("self",)).select_related("owner").get(pk=ticket.pk)
+        )
         if current.owner_id == (owner.pk if owner else None):
             return current
         Ticket.objects.filter(pk=ticket.pk).update(owner=owner, updated_at=timezone.now())
