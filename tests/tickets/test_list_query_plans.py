@@ -41,8 +41,10 @@ CASES = [
     ({"sort": "status"}, "ticket_status_order"),
     ({"status": 2, "sort": "unchanged"}, "ticket_status_changed"),
     ({"status": 2, "sort": "changed"}, "ticket_status_changed"),
-    ({"unassigned": True, "sort": "newest"}, "ticket_owner_newest"),
-    ({"unassigned": True, "sort": "oldest"}, "ticket_owner_newest"),
+    # Most tickets are nobody's: walking the list's own order and skipping the few owned ones is
+    # as good (PostgreSQL's choice), so long as nothing is sorted.
+    ({"unassigned": True, "sort": "newest"}, ("ticket_owner_newest", "ticket_newest")),
+    ({"unassigned": True, "sort": "oldest"}, ("ticket_owner_newest", "ticket_newest")),
     ({"owner_id": "viewer", "sort": "newest"}, "ticket_owner_newest"),
 ]
 
@@ -55,7 +57,7 @@ def test_a_page_of_the_list_is_read_in_index_order(many_tickets, filters, index)
 
     plan = page.explain()
 
-    assert index in plan, plan
+    assert any(name in plan for name in ((index,) if isinstance(index, str) else index)), plan
     if connection.vendor == "sqlite":
         assert "TEMP B-TREE" not in plan, plan
     else:
