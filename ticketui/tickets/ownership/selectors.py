@@ -1,24 +1,26 @@
 """Reads about who owns tickets: who may own one, and who may change an owner."""
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, Permission
+from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
+
+from ..roles import ROLES
 
 CLAIM_PERMISSION = "tickets.claim_ticket"
 ASSIGN_PERMISSION = "tickets.assign_ticket"
 
 
+# The roles whose members look after tickets (roles.py): those that may claim them.
+OWNER_ROLES = tuple(name for name, held in ROLES.items() if ("tickets", "claim_ticket") in held)
+
+
 def owner_candidates() -> QuerySet:
-    """Everyone a ticket may be given to: active users whose role lets them claim tickets, by
-    name. (Not User.objects.with_perm: it cannot choose among several auth backends.)"""
-    permission = Permission.objects.filter(
-        content_type__app_label="tickets", codename="claim_ticket"
-    ).first()
-    users = get_user_model().objects.filter(is_active=True)
-    held = Q(is_superuser=True)
-    if permission is not None:
-        held |= Q(groups__permissions=permission) | Q(user_permissions=permission)
-    return users.filter(held).distinct().order_by("username")
+    """Everyone a team lead is offered to give a ticket to: the active members of those roles
+    (and superusers), by username. Read by role name, lazily, so that a page listing them reads
+    no permission table (each user's permissions are cached, accounts/backends.py)."""
+    members = Q(groups__name__in=OWNER_ROLES) | Q(is_superuser=True)
+    users = get_user_model().objects.filter(members, is_active=True)
+    return users.distinct().order_by("username")
 
 
 def owner_may_hold(*, user: AbstractBaseUser) -> bool:
