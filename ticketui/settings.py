@@ -428,6 +428,14 @@ if not 1 <= OSM_RETRY_ATTEMPTS <= 10 or OSM_BREAKER_THRESHOLD < 1:
 
 # How often opening a ticket page may refresh its status from the upstream.
 TICKET_REFRESH_SECONDS = _read("TICKET_REFRESH_SECONDS", env.int, 60)
+# A ticket the upstream has waited on the team for (awaiting confirmation or feedback) longer than
+# this is marked on the list and found by its "Waiting too long" filter.
+TICKET_WAITING_THRESHOLD_HOURS = _read("TICKET_WAITING_THRESHOLD_HOURS", env.int, 24)
+if not 1 <= TICKET_WAITING_THRESHOLD_HOURS <= 24 * 365:
+    raise ImproperlyConfigured(
+        "TICKET_WAITING_THRESHOLD_HOURS must be a whole number of hours from 1 to 8760; "
+        f"got {TICKET_WAITING_THRESHOLD_HOURS}"
+    )
 
 # Logs: one JSON object per line in production (LOG_FORMAT=json), plain lines on a laptop. Every
 # line carries the request id (django-guid): taken from an incoming X-Request-Id or made anew,

@@ -73,14 +73,29 @@
     const form = event.target;
     if (!form.matches || !form.matches("form[data-bulk-bar]")) return;
     const action = form.querySelector("select[name=action_id]").value;
-    const title = form.dataset["confirm" + action[0].toUpperCase() + action.slice(1) + "Title"];
+    const key = "confirm" + action[0].toUpperCase() + action.slice(1);
+    const title = form.dataset[key + "Title"];
     if (!title) return;
     const count = String(bulkCount(form));
+    const assignee = form.querySelector("select[name=assignee]");
+    const owner = assignee && assignee.selectedOptions[0] ? assignee.selectedOptions[0].textContent.trim() : "";
+    const text = form.dataset[key + "Text"] || form.dataset.confirmText;
     event.preventDefault();
-    confirmDialog(title.replace("{count}", count), form.dataset.confirmText.replace("{count}", count)).then((ok) => {
+    confirmDialog(title.replace("{count}", count).replace("{owner}", owner), text.replace("{count}", count)).then((ok) => {
       if (ok) event.detail.issueRequest(true);
     });
   });
+  // "Give to an owner" is the one bulk action that needs a person: their choice shows with it.
+  function bulkAssigneeRefresh() {
+    const form = document.getElementById("bulk-form");
+    const field = form && form.querySelector("[data-bulk-assignee]");
+    if (field) field.hidden = form.querySelector("select[name=action_id]").value !== "assign";
+  }
+  document.addEventListener("change", (event) => {
+    if (event.target.matches("#bulk-form select[name=action_id]")) bulkAssigneeRefresh();
+  });
+  document.addEventListener("DOMContentLoaded", bulkAssigneeRefresh);
+  document.addEventListener("htmx:load", bulkAssigneeRefresh);
 
   // A fragment that could not be fetched says so instead of failing silently.
   const toast = document.getElementById("toast");

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from ticketui.audit.models import AuditRecord, Kind
-from ticketui.tickets.models import Ticket
+from ticketui.tickets.models import SavedView, Ticket
 from ticketui.tickets.surveys.services import dimensions_sync
 from ticketui.tickets.sync.services import tickets_sync_now
 
@@ -40,6 +40,8 @@ def site(sandbox, team_lead, support_user):
     tickets_sync_now(full=True)
     dimensions_sync()
     surveys_given(support_user)
+    SavedView.objects.create(owner=team_lead, name="Old ones", query="age=7d&owner=me")
+    SavedView.objects.create(owner=support_user, name="Team queue", query="owner=none", shared=True)
     return {
         "awaiting": Ticket.objects.get(case_id="CS2026090100003"),
         "completed": Ticket.objects.get(case_id="CS2026090100004"),
@@ -97,6 +99,8 @@ def test_every_main_page_has_no_serious_accessibility_violation(
         ("satisfaction-report", "/reports/satisfaction"),
         ("satisfaction-dimensions", "/reports/satisfaction/dimensions"),
         ("profile", "/accounts/profile/"),
+        ("saved-views", "/views/"),
+        ("ticket-list-unassigned-oldest", "/?owner=none&sort=oldest"),
     ]:
         page.goto(f"{live_server.url}{path}")
         found += audited(page, name, language)

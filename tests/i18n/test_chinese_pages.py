@@ -7,7 +7,7 @@ import pytest
 from django.utils import translation
 
 from ticketui.accounts.models import Profile
-from ticketui.tickets.models import Ticket
+from ticketui.tickets.models import SavedView, Ticket
 from ticketui.tickets.operations.services import operation_submit
 
 pytestmark = pytest.mark.django_db
@@ -43,6 +43,7 @@ def test_the_main_pages_in_chinese_leave_no_interface_string_in_english(
         case_id="CS2026090100003", summary="数据库复制延迟", status=2, product_category="RDS"
     )
     completed = Ticket.objects.create(case_id="CS2026090100004", summary="存储桶 403", status=3)
+    SavedView.objects.create(owner=team_lead, name="旧工单", query="age=7d&owner=me", shared=True)
     record = operation_submit(
         actor=team_lead, ticket=ticket, action_id="cancel", operate_desc="客户已自行解决"
     )
@@ -56,6 +57,8 @@ def test_the_main_pages_in_chinese_leave_no_interface_string_in_english(
         "/reports/satisfaction/dimensions",
         "/accounts/profile/",
         "/bulk/",
+        "/views/",
+        "/?owner=none&sort=oldest",
     ]
     strings = english_catalog_strings()
     assert len(strings) > 200

@@ -8,7 +8,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from ticketui.audit.models import AuditRecord, Kind
-from ticketui.tickets.models import BulkOperation, SyncRun
+from ticketui.tickets.models import BulkOperation, SavedView, SyncRun
 
 pytestmark = pytest.mark.django_db
 
@@ -61,6 +61,15 @@ MATRIX = [
     ("POST", "/bulk/{b}/cancel", (302, 302, 302, 403, 302)),
     ("POST", "/bulk/{b}/resume", (302, 302, 302, 403, 302)),
     ("GET", "/bulk/{b}/export.csv", (302, 200, 200, 403, 302)),
+    # Support claims it; the lead then finds it taken (told so on the ticket page).
+    ("POST", "/tickets/{t}/claim", (302, 302, 302, 403, 302)),
+    # Giving to nobody: only a team lead, or the ticket's owner, may.
+    ("POST", "/tickets/{t}/owner", (302, 403, 302, 403, 302)),
+    ("GET", "/views/", (302, 200, 200, 403, 302)),
+    ("POST", "/views/new", (302, 302, 302, 403, 302)),
+    # {v} is the support agent's own view, not shared: nobody else finds it.
+    ("POST", "/views/{v}/", (302, 302, 404, 403, 302)),
+    ("POST", "/views/{v}/delete", (302, 302, 404, 403, 302)),
 ]
 
 
@@ -88,7 +97,8 @@ def test_every_url_answers_each_kind_of_visitor_as_its_role_allows(
     record = AuditRecord.objects.filter(kind=Kind.LOGIN, actor=support_user).first()
     run = SyncRun.objects.create(status="succeeded")
     bulk = BulkOperation.objects.create(actor=support_user, action_id="press", state="done")
-    target = url.format(t=ticket.pk, r=record.pk, s=run.pk, b=bulk.pk, a="not-in-thread")
+    view = SavedView.objects.create(owner=support_user, name="Mine", query="owner=me")
+    target = url.format(t=ticket.pk, r=record.pk, s=run.pk, b=bulk.pk, v=view.pk, a="not-in-thread")
     post = {
         "case_id": "CS2026090100001",
         "action_id": "press",
@@ -123,7 +133,7 @@ def test_the_matrix_covers_every_url_of_the_dashboard():
                 yield prefix + str(pattern.pattern)
 
     covered = {
-        re.sub(r"\{[trsb]\}", "<int:pk>", url).replace("{a}", "<str:accessory_id>").lstrip("/")
+        re.sub(r"\{[trsbv]\}", "<int:pk>", url).replace("{a}", "<str:accessory_id>").lstrip("/")
         for _, url, _ in MATRIX
     }
     missing = set(patterns(get_resolver())) - covered - {"accounts/logout/"}

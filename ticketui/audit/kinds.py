@@ -14,6 +14,10 @@ class Kind(models.TextChoices):
     LOGIN_FAILED = "login_failed", _("Failed login")
     TRACK = "track", _("Ticket tracked")
     UNTRACK = "untrack", _("Ticket untracked")
+    # A ticket's owner on the team changed: taken by an agent, or given by a team lead (data:
+    # the previous and the new owner's username, null for nobody).
+    CLAIM = "claim", _("Ticket claimed")
+    ASSIGN = "assign", _("Owner changed")
     SYNC = "sync", _("Sync")
     EXPORT = "export", _("Export")
     # The settlement of an operation whose result was unknown (see reconcile.py).

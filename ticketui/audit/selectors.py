@@ -8,7 +8,15 @@ from django.db.models import Q, QuerySet
 
 from .models import FAILURE_OUTCOMES, AuditRecord, Kind
 
-TICKET_KINDS = (Kind.OPERATION, Kind.SURVEY, Kind.TRACK, Kind.UNTRACK, Kind.RECONCILE)
+TICKET_KINDS = (
+    Kind.OPERATION,
+    Kind.SURVEY,
+    Kind.TRACK,
+    Kind.UNTRACK,
+    Kind.RECONCILE,
+    Kind.CLAIM,
+    Kind.ASSIGN,
+)
 ANY_FAILURE = "failed"  # the outcome filter meaning "did not succeed, whatever the reason"
 
 

@@ -40,6 +40,11 @@ class Action(models.TextChoices):
 SURVEY_ACTION = "score"
 
 STATUS_LABELS = dict(TicketStatus.choices)
+# The statuses in which the upstream waits for the customer, that is for this team: the engineer
+# asks for confirmation or for feedback.
+AWAITING_TEAM: frozenset[int] = frozenset(
+    {TicketStatus.AWAITING_CONFIRMATION, TicketStatus.PENDING_FEEDBACK}
+)
 ACTION_LABELS = {**dict(Action.choices), SURVEY_ACTION: _("Survey")}
 
 # Which action the upstream accepts in which status.

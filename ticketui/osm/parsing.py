@@ -148,6 +148,7 @@ def case_summary_fields(item: Mapping[str, Any], fallback_case_id: str = "") -> 
         "product_category": text(item, "product_category_name"),
         "customer_name": text(item, "xcustomer_name"),
         "create_time": parse_time(item.get("create_time")),
+        "update_time": parse_time(item.get("update_time")),
         "labels": labels(item.get("label_list")),
         "raw": dict(item),
     }

@@ -110,6 +110,9 @@ class CaseSummary:
     product_category: str = ""
     customer_name: str = ""
     create_time: datetime | None = None
+    # Not in Huawei's published list fields, but sent by the API (and the sandbox): when the
+    # ticket last changed upstream.
+    update_time: datetime | None = None
     labels: tuple[Label, ...] = ()
     raw: dict[str, Any] = field(default_factory=dict)
 

@@ -4,15 +4,20 @@ Each capability keeps its own models beside its code (surveys/, bulk/, sync/); t
 this app (label "tickets", the same tables and migrations) and are imported here so that Django
 finds them."""
 
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
-from ticketui.osm.catalogue import TicketStatus, actions_allowed, status_label
+from ticketui.osm.catalogue import AWAITING_TEAM, TicketStatus, actions_allowed, status_label
 
 from .bulk.models import BulkItem, BulkItemOutcome, BulkOperation, BulkState
+from .saved_views.models import SavedView
 from .surveys.models import SatisfactionDimension, Survey, SurveyAnswer, SurveySource
 from .sync.models import SyncRun, SyncStatus
+from .visits.models import TicketVisit
 
 __all__ = [
     "BulkItem",
@@ -20,6 +25,7 @@ __all__ = [
     "BulkOperation",
     "BulkState",
     "SatisfactionDimension",
+    "SavedView",
     "Survey",
     "SurveyAnswer",
     "SurveySource",
@@ -27,6 +33,7 @@ __all__ = [
     "SyncStatus",
     "Ticket",
     "TicketStatus",
+    "TicketVisit",
 ]
 
 
@@ -40,9 +47,22 @@ class Ticket(models.Model):
     incident_type = models.CharField(max_length=200, blank=True)
     customer_name = models.CharField(max_length=200, blank=True)
     upstream_created_at = models.DateTimeField(null=True, blank=True)
+    # When the ticket last changed upstream (its update_time; without one, when a refresh or a
+    # sync first saw it changed).
+    upstream_updated_at = models.DateTimeField(null=True, blank=True)
     upstream_data = models.JSONField(default=dict, blank=True)
     tracked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Who on the team looks after it: the tracking user, whoever claims it, or a team lead's
+    # choice (ownership/services.py). Nobody for a ticket a sync brought in.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # ticket_owner_newest leads with it
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -56,10 +76,21 @@ class Ticket(models.Model):
             models.Index(
                 fields=["status", "upstream_created_at", "id"], name="ticket_status_newest"
             ),
+            # The list's other orders (selectors.LIST_SORTS) and the owner filters.
+            models.Index(
+                fields=["status", "-upstream_created_at", "-id"], name="ticket_status_order"
+            ),
+            models.Index(fields=["upstream_updated_at", "id"], name="ticket_changed"),
+            models.Index(
+                fields=["status", "upstream_updated_at", "id"], name="ticket_status_changed"
+            ),
+            models.Index(fields=["owner", "upstream_created_at", "id"], name="ticket_owner_newest"),
         ]
         permissions = [
             ("operate_ticket", "Can operate tickets upstream"),
             ("track_ticket", "Can track tickets"),
+            ("claim_ticket", "Can claim unassigned tickets"),
+            ("assign_ticket", "Can give any ticket to anyone"),
         ]
 
     def __str__(self) -> str:
@@ -81,3 +112,16 @@ class Ticket(models.Model):
     def allowed_actions(self) -> list[str]:
         """What the upstream accepts in the ticket's status (as last refreshed)."""
         return actions_allowed(self.status)
+
+    @property
+    def waiting_since(self) -> datetime | None:
+        """Since when the upstream has waited for this team, once that is longer than
+        TICKET_WAITING_THRESHOLD_HOURS; None otherwise."""
+        if self.status not in AWAITING_TEAM or self.upstream_updated_at is None:
+            return None
+        threshold = timedelta(hours=settings.TICKET_WAITING_THRESHOLD_HOURS)
+        return (
+            self.upstream_updated_at
+            if timezone.now() - self.upstream_updated_at > threshold
+            else None
+        )

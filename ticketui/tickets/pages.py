@@ -3,6 +3,7 @@ list (its own view, and the track form's fallback without JavaScript) and the ti
 own view, and the operation and survey forms' fallbacks). A fallback cannot miss a key the page
 needs, because it asks the same builder."""
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpRequest
 
@@ -15,6 +16,9 @@ from .conversation.outcomes import reply_outcome_message
 from .forms import TicketFilterForm, TrackTicketForm
 from .models import Ticket
 from .operations.forms import OperationForm
+from .ownership.forms import AssignForm
+from .ownership.selectors import owner_candidates
+from .saved_views.selectors import saved_view_query, saved_views_for
 from .selectors import (
     LIST_PAGE_SIZE,
     ticket_list_page,
@@ -25,6 +29,7 @@ from .surveys.forms import SurveyForm
 from .surveys.selectors import survey_for_ticket
 from .surveys.services import dimensions_offered
 from .sync.selectors import sync_latest
+from .visits.selectors import tickets_changed_since_visit
 
 
 def ticket_list_context(
@@ -34,24 +39,38 @@ def ticket_list_context(
     track_form: TrackTicketForm | None = None,
 ) -> dict:
     filters = filters or TicketFilterForm(request.GET)
-    cleaned = {}
-    if filters.is_bound:
-        filters.is_valid()  # a field with an error is left out; the others still filter
-        cleaned = filters.cleaned_data
-    search, status = cleaned.get("q") or "", cleaned.get("status")
-    status_counts = ticket_status_counts()
+    filters.is_valid()  # what it cannot use is left out; the rest applies
+    chosen = filters.list_filters(viewer=request.user)
+    status_counts = ticket_status_counts(**chosen)
     page = ticket_list_page(
-        search=search, status=status, number=request.GET.get("page"), status_counts=status_counts
+        filters=chosen, number=request.GET.get("page"), status_counts=status_counts
     )
+    status = chosen["status"]
     return {
         "filters": filters,
         # A page number that names no page of the list says so, instead of showing another page.
         "page": page or Paginator([], LIST_PAGE_SIZE).page(1),
         "page_missing": page is None,
+        "sort": chosen["sort"],
+        "changed_since_visit": tuple(
+            sorted(
+                tickets_changed_since_visit(
+                    viewer=request.user, tickets=page.object_list if page else []
+                )
+            )
+        ),
+        "owner_choices": owner_candidates(),
+        "saved_views": saved_views_for(viewer=request.user),
+        "current_query": saved_view_query(request.GET),
+        "waiting_hours": settings.TICKET_WAITING_THRESHOLD_HOURS,
         "track_form": track_form or TrackTicketForm(),
         "sync": sync_latest(),
         "status_counts": status_counts,
         "status_total": sum(count for _, _, count in status_counts),
+        "match_count": sum(
+            count for code, _, count in status_counts if status is None or code == status
+        ),
+        "filtered": any(value for name, value in chosen.items() if name != "sort"),
         "current_status": status,
         "can_operate": request.user.has_perm("tickets.operate_ticket"),
         "bulk_form": BulkForm(),
@@ -74,6 +93,7 @@ def ticket_page_context(
         "ticket": ticket,
         "form": operation_form or OperationForm(dimensions=dimensions),
         "operation_record": operation_record,
+        "assign_form": AssignForm(initial={"owner": ticket.owner_id}),
         **ticket_timeline_context(ticket=ticket),
         **survey_panel_context(
             ticket=ticket, dimensions=dimensions, form=survey_form, record=survey_record

@@ -1,11 +1,12 @@
-"""The two roles and their permissions. Support operates and tracks tickets; a team lead also
-reviews every audit record. A migration creates them; `roles_ensure` repairs them anywhere else."""
+"""The two roles and their permissions. Support operates, tracks and claims tickets; a team lead
+also reviews every audit record, gives tickets to anyone and removes views shared with the team. A migration creates them; `roles_ensure` repairs them anywhere else."""
 
 ROLES: dict[str, list[tuple[str, str]]] = {
     "Support": [
         ("tickets", "operate_ticket"),
         ("tickets", "track_ticket"),
         ("tickets", "view_ticket"),
+        ("tickets", "claim_ticket"),
     ],
     "Team lead": [
         ("tickets", "operate_ticket"),
@@ -15,6 +16,10 @@ ROLES: dict[str, list[tuple[str, str]]] = {
         ("tickets", "run_sync"),
         ("tickets", "view_satisfaction_report"),
         ("tickets", "change_satisfactiondimension"),
+        ("tickets", "claim_ticket"),
+        ("tickets", "assign_ticket"),
+        # Any shared view (everyone may delete their own).
+        ("tickets", "delete_savedview"),
     ],
 }
 

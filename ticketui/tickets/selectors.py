@@ -1,15 +1,22 @@
 """Reads for tickets: the filtered list and a ticket's timeline."""
 
+import hashlib
 import logging
+import uuid
+from datetime import timedelta
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.paginator import EmptyPage, Page, Paginator
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
+from django.utils import timezone
 
 from ticketui.audit.models import AuditRecord
 from ticketui.integers import ID_MAX, ascii_integer
-from ticketui.osm.catalogue import TicketStatus, status_label
+from ticketui.osm.catalogue import AWAITING_TEAM, TicketStatus, status_label
 
 from .models import Ticket
 
@@ -29,10 +36,45 @@ def summary_search_match(words: list[str]) -> str:
     return " AND ".join(quoted)
 
 
-def ticket_list(*, search: str = "", status: int | None = None) -> QuerySet[Ticket]:
-    tickets = Ticket.objects.all()
+# The list's orders (its `sort` parameter; anything else is the default, "newest"), each served
+# by an index of Ticket.Meta.
+LIST_SORTS: dict[str, tuple[str, ...]] = {
+    "newest": ("-upstream_created_at", "-id"),
+    "oldest": ("upstream_created_at", "id"),
+    "changed": ("-upstream_updated_at", "-id"),
+    "unchanged": ("upstream_updated_at", "id"),
+    "status": ("status", "-upstream_created_at", "-id"),
+}
+DEFAULT_SORT = "newest"
+
+
+def ticket_list(
+    *,
+    search: str = "",
+    status: int | None = None,
+    owner_id: int | None = None,
+    unassigned: bool = False,
+    older_than: timedelta | None = None,
+    waiting: bool = False,
+    sort: str = DEFAULT_SORT,
+) -> QuerySet[Ticket]:
+    """The list's tickets under its filters, in the order `sort` names: `owner_id` one owner's,
+    `unassigned` nobody's, `older_than` created upstream longer ago than that, `waiting` the
+    upstream waiting on the team longer than TICKET_WAITING_THRESHOLD_HOURS."""
+    tickets = Ticket.objects.order_by(*LIST_SORTS.get(sort, LIST_SORTS[DEFAULT_SORT]))
     if status is not None:
         tickets = tickets.filter(status=status)
+    if owner_id is not None:
+        tickets = tickets.filter(owner_id=owner_id)
+    elif unassigned:
+        tickets = tickets.filter(owner__isnull=True)
+    if older_than is not None:
+        tickets = tickets.filter(upstream_created_at__lt=timezone.now() - older_than)
+    if waiting:
+        threshold = timedelta(hours=settings.TICKET_WAITING_THRESHOLD_HOURS)
+        tickets = tickets.filter(
+            status__in=AWAITING_TEAM, upstream_updated_at__lt=timezone.now() - threshold
+        )
     if words := search.split():
         # A case-id prefix, or every word somewhere in the summary (indexed by trigrams on both
         # databases: 0006 and 0013).
@@ -42,15 +84,17 @@ def ticket_list(*, search: str = "", status: int | None = None) -> QuerySet[Tick
         if connection.vendor == "sqlite" and (indexed := summary_search_match(words[:8])):
             # The query is a parameter; the statement is a constant.
             in_summary &= Q(pk__in=RawSQL(SUMMARY_SEARCH_SQL, [indexed]))  # noqa: S611
-        tickets = tickets.filter(Q(case_id__istartswith=search.strip()) | in_summary).order_by(
-            # Not the list's own index order: PostgreSQL would walk that index from the newest
-            # ticket and test every row until 25 match, which for a case-id prefix of old
-            # tickets is the whole table. Ordered this way it collects the matches from the
-            # prefix and trigram indexes first (a cost that grows with the matches, not the
-            # table) and sorts only them.
-            F("upstream_created_at").desc(nulls_last=True),
-            "-id",
-        )
+        tickets = tickets.filter(Q(case_id__istartswith=search.strip()) | in_summary)
+        if sort not in LIST_SORTS or sort == DEFAULT_SORT:
+            tickets = tickets.order_by(
+                # Not the list's own index order: PostgreSQL would walk that index from the
+                # newest ticket and test every row until 25 match, which for a case-id prefix of
+                # old tickets is the whole table. Ordered this way it collects the matches from
+                # the prefix and trigram indexes first (a cost that grows with the matches, not
+                # the table) and sorts only them.
+                F("upstream_created_at").desc(nulls_last=True),
+                "-id",
+            )
     return tickets
 
 
@@ -63,46 +107,41 @@ LIST_FIELDS = (
     "status",
     "product_category",
     "upstream_created_at",
+    "upstream_updated_at",
     "updated_at",
+    "owner",
 )
+# The owners' names, read in a second small query rather than joined: the page's query then
+# stays on the ticket table's indexes under every order and filter.
+LIST_OWNER_FIELDS = ("username", "first_name", "last_name")
 
 
 def ticket_list_page(
-    *,
-    search: str,
-    status: int | None,
-    number: str | None,
-    status_counts: list[tuple[int | None, str, int]],
+    *, filters: dict, number: str | None, status_counts: list[tuple[int | None, str, int]]
 ) -> Page | None:
-    """A page of the list, or None when `number` names no page of it (not a number, or past the
-    end). Without a search the status chips' counts (`status_counts`, from
-    ticket_status_counts) give the total, so nothing counts the whole table again; a search is
-    counted by the page's own query (COUNT(*) OVER ()), so the database collects the matches
-    once, for the count and the order, instead of once for each."""
+    """A page of the list under `filters` (ticket_list's arguments), or None when `number` names
+    no page of it (not a number, or past the end). The status chips' counts (`status_counts`,
+    from ticket_status_counts under the same filters but the status) give the total, so nothing
+    counts the matches twice."""
     wanted = ascii_integer(number, minimum=1, maximum=LIST_PAGE_MAX) if number else 1
     if wanted is None:
         return None
-    tickets = ticket_list(search=search, status=status).only(*LIST_FIELDS)
+    owners = get_user_model().objects.only(*LIST_OWNER_FIELDS)
+    tickets = ticket_list(**filters).only(*LIST_FIELDS).prefetch_related(Prefetch("owner", owners))
     paginator = Paginator(tickets, LIST_PAGE_SIZE)
-    if not search.split():
-        paginator.count = sum(
-            count for code, _, count in status_counts if status is None or code == status
-        )
-        try:
-            return paginator.page(wanted)
-        except EmptyPage:
-            return None
-    start = (wanted - 1) * LIST_PAGE_SIZE
-    rows = list(tickets.annotate(matches=Window(Count("id")))[start : start + LIST_PAGE_SIZE])
-    if not rows and wanted > 1:
+    status = filters.get("status")
+    paginator.count = sum(
+        count for code, _, count in status_counts if status is None or code == status
+    )
+    try:
+        return paginator.page(wanted)
+    except EmptyPage:
         return None
-    paginator.count = rows[0].matches if rows else 0
-    return Page(rows, wanted, paginator)
 
 
 # Triggers on the tickets table (migration 0012) add a row of (status, change) to this table in
-# the same transaction as every insert, delete or status change, so the counts are exact and
-# reading them sums a few rows, whatever the number of tickets.
+# the same transaction as every insert, delete or status change, so the counts of the whole
+# list are exact and reading them sums a few rows, whatever the number of tickets.
 STATUS_COUNTS_TABLE = "tickets_status_count"
 # Changes kept before a read folds them into one row per status.
 STATUS_COUNTS_FOLD_AFTER = 200
@@ -143,15 +182,50 @@ def ticket_status_counts_fold() -> None:
         )
 
 
-def ticket_status_counts() -> list[tuple[int | None, str, int]]:
-    """(status, label, tickets) for every status that has tickets, in the statuses' own order:
-    exact, and as cheap at a million tickets as at ten."""
+def _whole_list_counts() -> dict[int | None, int]:
     counts, changes = _status_counts_read()
     if changes > STATUS_COUNTS_FOLD_AFTER:
         try:
             ticket_status_counts_fold()
         except DatabaseError:  # e.g. the write lock not had in time: the next read folds
             logger.warning("the status counts could not be folded just now", exc_info=True)
+    return counts
+
+
+# Counts under a filter are cached briefly, named after this generation, which any change of a
+# ticket's status or owner renews.
+STATUS_COUNTS_CACHE_KEY = "tickets:status-counts"
+STATUS_COUNTS_GENERATION_KEY = "tickets:status-counts-generation"
+STATUS_COUNTS_SECONDS = 30
+
+
+def _counts_key(filters: dict) -> str:
+    generation = cache.get(STATUS_COUNTS_GENERATION_KEY)
+    if generation is None:
+        generation = uuid.uuid4().hex
+        cache.set(STATUS_COUNTS_GENERATION_KEY, generation, None)
+    digest = hashlib.blake2b(repr(sorted(filters.items())).encode(), digest_size=12).hexdigest()
+    return f"{STATUS_COUNTS_CACHE_KEY}:{generation}:{digest}"
+
+
+def _filtered_counts(filters: dict) -> dict[int | None, int]:
+    key = _counts_key(filters)
+    counts = cache.get(key)
+    if counts is None:
+        tickets = ticket_list(**filters).order_by()
+        counts = dict(tickets.values_list("status").annotate(n=Count("id")))
+        cache.set(key, counts, STATUS_COUNTS_SECONDS)
+    return counts
+
+
+def ticket_status_counts(**filters) -> list[tuple[int | None, str, int]]:
+    """(status, label, tickets) for every status that has tickets under `filters` (ticket_list's
+    arguments but the status and the order), in the statuses' own order. The whole list's are
+    exact and as cheap at a million tickets as at ten; a filter's are counted and cached briefly."""
+    filters = {
+        name: value for name, value in filters.items() if name not in ("status", "sort") and value
+    }
+    counts = _filtered_counts(filters) if filters else _whole_list_counts()
     known = [(code, label, counts[code]) for code, label in TicketStatus.choices if code in counts]
     unknown = [
         (code, status_label(code), n)
@@ -159,6 +233,12 @@ def ticket_status_counts() -> list[tuple[int | None, str, int]]:
         if code not in TicketStatus.values
     ]
     return known + sorted(unknown, key=lambda item: (item[0] is None, item[0] or 0))
+
+
+def ticket_status_counts_forget() -> None:
+    """After tickets change status or owner, the next list view under a filter counts afresh
+    (the whole list's counts are kept exact by the database)."""
+    cache.set(STATUS_COUNTS_GENERATION_KEY, uuid.uuid4().hex, None)
 
 
 TIMELINE_PAGE = 50

@@ -19,7 +19,11 @@ from ticketui.durability import commit_without_waiting_for_disk
 from ticketui.osm.configured import get_client
 from ticketui.osm.results import CaseNotFound, CaseSummary, RequestRefused, UpstreamError
 
+from .ageing import upstream_changed_at
 from .models import Ticket
+from .ownership.selectors import CLAIM_PERMISSION
+from .ownership.services import ticket_claim
+from .selectors import ticket_status_counts_forget
 from .validation import case_id_validate
 
 logger = logging.getLogger(__name__)
@@ -29,6 +33,10 @@ TICKET_NOT_FOUND = gettext_noop("The upstream has no ticket with case id %(case_
 
 
 def _apply_summary(ticket: Ticket, case: CaseSummary) -> None:
+    changed = (ticket.summary, ticket.status) != (case.summary, case.status)
+    ticket.upstream_updated_at = upstream_changed_at(
+        case, previous=ticket.upstream_updated_at, changed=changed
+    )
     ticket.summary = case.summary
     ticket.status = case.status
     ticket.product_category = case.product_category[:200]
@@ -38,10 +46,12 @@ def _apply_summary(ticket: Ticket, case: CaseSummary) -> None:
     ticket.upstream_created_at = case.create_time
     ticket.upstream_data = case.raw
     ticket.refreshed_at = timezone.now()
+    ticket_status_counts_forget()
 
 
 def ticket_track(*, actor: AbstractBaseUser, case_id: str, origin: Origin = NO_ORIGIN) -> Ticket:
-    """Start tracking a ticket by case id: fetch its detail upstream and keep a local copy.
+    """Start tracking a ticket by case id: fetch its detail upstream and keep a local copy,
+    owned by the actor (a ticket tracked already and nobody's is claimed by them).
 
     Raises ValidationError (bad or unknown case id) or UpstreamError (the upstream failed)."""
     if not actor.has_perm("tickets.track_ticket"):
@@ -51,11 +61,23 @@ def ticket_track(*, actor: AbstractBaseUser, case_id: str, origin: Origin = NO_O
         detail = get_client().case_detail(case_id, context=profile_call_context(user=actor))
     except CaseNotFound:
         raise ValidationError({"case_id": [_(TICKET_NOT_FOUND) % {"case_id": case_id}]}) from None
-    ticket, created = Ticket.objects.get_or_create(case_id=case_id, defaults={"tracked_by": actor})
+    # Whoever tracks a ticket looks after it, until they give it up or a team lead reassigns it.
+    ticket, created = Ticket.objects.get_or_create(
+        case_id=case_id, defaults={"tracked_by": actor, "owner": actor}
+    )
     _apply_summary(ticket, detail)
     ticket.save()
     if created:
-        audit_event(kind=Kind.TRACK, actor=actor, case_id=case_id, origin=origin)
+        audit_event(
+            kind=Kind.TRACK,
+            actor=actor,
+            case_id=case_id,
+            data={"owner": actor.get_username()},
+            origin=origin,
+        )
+    elif ticket.owner_id is None and actor.has_perm(CLAIM_PERMISSION):
+        # Tracked already (by a sync, say) but nobody's: whoever tracks it takes it.
+        ticket = ticket_claim(actor=actor, ticket=ticket, origin=origin)
     return ticket
 
 

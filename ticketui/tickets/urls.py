@@ -17,4 +17,6 @@ urlpatterns = [
     path("", include("ticketui.tickets.sync.urls")),
     path("", include("ticketui.tickets.bulk.urls")),
     path("", include("ticketui.tickets.conversation.urls")),
+    path("", include("ticketui.tickets.ownership.urls")),
+    path("", include("ticketui.tickets.saved_views.urls")),
 ]

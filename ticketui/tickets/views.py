@@ -19,6 +19,7 @@ from .models import Ticket
 from .pages import ticket_list_context, ticket_page_context
 from .selectors import ticket_timeline_context
 from .services import ticket_refresh_if_stale, ticket_track
+from .visits.services import ticket_visit_record
 
 UPSTREAM_UNAVAILABLE = gettext_noop("The upstream could not be asked just now: %(reason)s")
 
@@ -63,7 +64,8 @@ def ticket_track_view(request) -> HttpResponse:
 @require_GET
 @permission_required("tickets.view_ticket", raise_exception=True)
 def ticket_detail_view(request, pk: int) -> HttpResponse:
-    ticket = get_object_or_404(Ticket, pk=pk)
+    ticket = get_object_or_404(Ticket.objects.select_related("owner"), pk=pk)
+    ticket_visit_record(viewer=request.user, ticket=ticket)
     return render(request, "tickets/detail.html", ticket_page_context(ticket=ticket))
 
 
@@ -74,6 +76,7 @@ def ticket_status_view(request, pk: int) -> HttpResponse:
     status differs from the one the page showed (`shown`), the page's survey panel and operation
     form are told (ticket-refreshed) so that they follow it."""
     ticket = ticket_refresh_if_stale(ticket=get_object_or_404(Ticket, pk=pk), actor=request.user)
+    ticket_visit_record(viewer=request.user, ticket=ticket)  # what the viewer now sees
     context = {"ticket": ticket, "refreshed": True}
     response = render(request, "tickets/detail.html#summary", context)
     if request.GET.get("shown", "") != str(ticket.status if ticket.status is not None else ""):

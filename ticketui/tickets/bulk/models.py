@@ -6,9 +6,15 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ticketui.caching.labels import choice_label
+from ticketui.osm.catalogue import action_label
+
+# The one bulk action that is not an upstream call: giving the tickets an owner, done at once in
+# the dashboard's own database (services.bulk_assign).
+ASSIGN_ACTION = "assign"
 
 
 class BulkState(models.TextChoices):
@@ -28,6 +34,10 @@ class BulkOperation(models.Model):
 
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     action_id = models.CharField(max_length=16)
+    # For an assignment (ASSIGN_ACTION): who gets the tickets; nobody means "unassigned".
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     operate_desc = models.TextField(blank=True)
     state = models.CharField(max_length=16, choices=BulkState.choices, default=BulkState.QUEUED)
     total = models.PositiveIntegerField(default=0)
@@ -51,6 +61,19 @@ class BulkOperation(models.Model):
     @property
     def is_active(self) -> bool:
         return self.state in ACTIVE_BULK_STATES
+
+    @property
+    def is_assignment(self) -> bool:
+        return self.action_id == ASSIGN_ACTION
+
+    def get_action_display(self) -> str:
+        """The upstream action in the reader's language, or whom the tickets were given to."""
+        if not self.is_assignment:
+            return action_label(self.action_id)
+        if self.assignee is None:
+            return gettext("Given to nobody (unassigned)")
+        name = self.assignee.get_full_name() or self.assignee.get_username()
+        return gettext("Given to %(owner)s") % {"owner": name}
 
 
 class BulkItemOutcome(models.TextChoices):

@@ -107,7 +107,7 @@ def bulk_items_settled(*, bulk: BulkOperation) -> list[BulkItem]:
 
 def bulk_list_for(*, actor: AbstractBaseUser) -> QuerySet[BulkOperation]:
     """Recent bulk operations: the actor's own, or everyone's for a team lead."""
-    bulks = BulkOperation.objects.select_related("actor")
+    bulks = BulkOperation.objects.select_related("actor", "assignee")
     if not actor.has_perm("audit.view_all_records"):
         bulks = bulks.filter(actor=actor)
     return bulks

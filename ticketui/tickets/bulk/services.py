@@ -1,5 +1,5 @@
 """Writes for bulk operations: recording one over many tickets and queueing it, cancelling and
-resuming it. The worker sends it ticket by ticket (runner.py), each ticket through
+resuming it; and giving many tickets an owner at once (bulk_assign, local and immediate). The worker sends it ticket by ticket (runner.py), each ticket through
 `operation_submit` with its own one-time key, so each is its own operation with its own audit
 record and a repeated run never sends a ticket twice."""
 
@@ -9,13 +9,19 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from ticketui.audit.services import NO_ORIGIN, Origin
+from ticketui.osm import limits
+
 from ..models import Ticket
 from ..operations.services import operation_validate
+from ..ownership.selectors import ASSIGN_PERMISSION, CLAIM_PERMISSION, owner_may_hold
+from ..ownership.services import CANNOT_OWN, tickets_assign_many
 from ..sending import operator_check
-from .models import BulkItem, BulkOperation, BulkState
+from .models import ASSIGN_ACTION, BulkItem, BulkItemOutcome, BulkOperation, BulkState
 from .runner import bulk_skip_rest
 from .selectors import bulk_for_key, bulk_may_manage, bulk_stalled
 from .tasks import bulk_operation_task
@@ -29,6 +35,13 @@ BULK_EMPTY = gettext_noop("Select at least one ticket.")
 BULK_NOT_YOURS = gettext_noop(
     "Only the person who started a bulk operation, or a team lead, may cancel it."
 )
+BULK_ASSIGN_NOT_ALLOWED = gettext_noop(
+    "Only a team lead may give tickets to someone else; you may take unassigned ones."
+)
+BULK_DESC_TOO_LONG = gettext_noop("The description has at most %(max)d characters.")
+# An item's detail, translated when shown (bulk selectors).
+ALREADY_THEIRS = gettext_noop("Already theirs.")
+OWNED_BY_SOMEONE = gettext_noop("Someone else already looks after it.")
 BULK_NOT_STALLED = gettext_noop("This bulk operation is still moving; it needs no resuming.")
 
 
@@ -102,3 +115,83 @@ def bulk_resume(*, actor: AbstractBaseUser, bulk: BulkOperation) -> BulkOperatio
         raise ValidationError(_(BULK_NOT_STALLED))
     bulk_enqueue(bulk=bulk)
     return bulk
+
+
+def _chosen_for_update(tickets: QuerySet[Ticket]) -> list[Ticket]:
+    chosen = list(tickets.select_related("owner").select_for_update(of=("self",))[: BULK_LIMIT + 1])
+    if not chosen:
+        raise ValidationError(_(BULK_EMPTY))
+    if len(chosen) > BULK_LIMIT:
+        count = tickets.count()
+        raise ValidationError(_(BULK_TOO_MANY) % {"limit": BULK_LIMIT, "count": count})
+    return chosen
+
+
+def bulk_assign(
+    *,
+    actor: AbstractBaseUser,
+    tickets: QuerySet[Ticket],
+    assignee: AbstractBaseUser | None,
+    operate_desc: str = "",
+    selection: dict | None = None,
+    request_key: UUID | None = None,
+    origin: Origin = NO_ORIGIN,
+) -> BulkOperation:
+    """Give `tickets` to `assignee` (None: nobody) at once, in the dashboard's own database: no
+    upstream call, no worker. Each ticket that changes owner gets its own audit record; the
+    others are items skipped with the reason. A team lead may give any ticket to anyone who may
+    own tickets; an agent may only take unassigned tickets for themselves."""
+    lead = actor.has_perm(ASSIGN_PERMISSION)
+    for_self = assignee is not None and assignee.pk == actor.pk
+    if not actor.has_perm(CLAIM_PERMISSION) or not (lead or for_self):
+        raise PermissionDenied(_(BULK_ASSIGN_NOT_ALLOWED))
+    if request_key is not None and (earlier := bulk_for_key(request_key)):
+        return earlier
+    if assignee is not None and not owner_may_hold(user=assignee):
+        name = assignee.get_full_name() or assignee.get_username()
+        raise ValidationError(_(CANNOT_OWN) % {"user": name})
+    if len(operate_desc) > limits.TEXT_MAX:
+        raise ValidationError(_(BULK_DESC_TOO_LONG) % {"max": limits.TEXT_MAX})
+    target = assignee.pk if assignee is not None else None
+    try:
+        with transaction.atomic():
+            chosen = _chosen_for_update(tickets)
+            now = timezone.now()
+            bulk = BulkOperation.objects.create(
+                actor=actor,
+                action_id=ASSIGN_ACTION,
+                assignee=assignee,
+                operate_desc=operate_desc,
+                state=BulkState.DONE,
+                total=len(chosen),
+                selection=selection or {},
+                request_key=request_key,
+                started_at=now,
+                finished_at=now,
+            )
+            taken = [t for t in chosen if t.owner_id != target and (lead or t.owner_id is None)]
+            note = {"bulk": bulk.pk, **({"note": operate_desc} if operate_desc else {})}
+            records = tickets_assign_many(
+                actor=actor, tickets=taken, owner=assignee, origin=origin, data=note
+            )
+            BulkItem.objects.bulk_create(
+                _assign_item(bulk, ticket, position, records.get(ticket.pk), target, now)
+                for position, ticket in enumerate(chosen, start=1)
+            )
+    except IntegrityError:  # the same form, submitted twice at once
+        if request_key is not None and (earlier := bulk_for_key(request_key)):
+            return earlier
+        raise
+    return bulk
+
+
+def _assign_item(bulk, ticket, position, record, target, now) -> BulkItem:
+    item = BulkItem(
+        bulk=bulk, ticket=ticket, case_id=ticket.case_id, position=position, finished_at=now
+    )
+    if record is not None:
+        item.audit_record, item.outcome = record, BulkItemOutcome.SUCCEEDED
+    else:
+        item.outcome = BulkItemOutcome.SKIPPED
+        item.detail = ALREADY_THEIRS if ticket.owner_id == target else OWNED_BY_SOMEONE
+    return item

@@ -10,12 +10,30 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from ticketui.audit.services import Origin
 from ticketui.spreadsheets import csv_lines
 
 from .forms import BulkForm
-from .models import BulkOperation
+from .models import ASSIGN_ACTION, BulkOperation
 from .selectors import bulk_list_for, bulk_may_manage, bulk_progress, bulk_result_rows
-from .services import bulk_cancel, bulk_create, bulk_resume
+from .services import bulk_assign, bulk_cancel, bulk_create, bulk_resume
+
+
+def _bulk_start(request, form: BulkForm) -> BulkOperation:
+    """An upstream operation queued for the worker, or an assignment carried out at once."""
+    if not form.is_valid():
+        raise ValidationError([e for errors in form.errors.values() for e in errors])
+    data = form.cleaned_data
+    common = {
+        "actor": request.user,
+        "tickets": form.tickets(viewer=request.user),
+        "operate_desc": data["operate_desc"],
+        "selection": form.selection(),
+        "request_key": data["request_key"],
+    }
+    if data["action_id"] == ASSIGN_ACTION:
+        return bulk_assign(**common, assignee=data["assignee"], origin=Origin.of(request))
+    return bulk_create(**common, action_id=data["action_id"])
 
 
 @require_POST
@@ -23,16 +41,7 @@ from .services import bulk_cancel, bulk_create, bulk_resume
 def bulk_create_view(request) -> HttpResponse:
     form = BulkForm(request.POST)
     try:
-        if not form.is_valid():
-            raise ValidationError([e for errors in form.errors.values() for e in errors])
-        bulk = bulk_create(
-            actor=request.user,
-            tickets=form.tickets(),
-            action_id=form.cleaned_data["action_id"],
-            operate_desc=form.cleaned_data["operate_desc"],
-            selection=form.selection(),
-            request_key=form.cleaned_data["request_key"],
-        )
+        bulk = _bulk_start(request, form)
     except ValidationError as exc:
         errors = exc.messages
         if request.htmx:
@@ -46,7 +55,7 @@ def bulk_create_view(request) -> HttpResponse:
 
 
 def _visible_bulk(request, pk: int) -> BulkOperation:
-    bulk = get_object_or_404(BulkOperation.objects.select_related("actor"), pk=pk)
+    bulk = get_object_or_404(BulkOperation.objects.select_related("actor", "assignee"), pk=pk)
     if not bulk_may_manage(actor=request.user, bulk=bulk):
         raise Http404
     return bulk

@@ -28,7 +28,9 @@ from ticketui.osm.client import OsmClient
 from ticketui.osm.configured import get_client
 from ticketui.osm.results import CaseSummary, UpstreamError
 
+from ..ageing import upstream_changed_at
 from ..models import Ticket
+from ..selectors import ticket_status_counts_forget
 from ..surveys.services import dimensions_sync
 from .models import SyncRun, SyncStatus
 
@@ -52,6 +54,7 @@ SYNCED_FIELDS = (
     "incident_type",
     "customer_name",
     "upstream_created_at",
+    "upstream_updated_at",
     "upstream_data",
 )
 
@@ -207,7 +210,7 @@ def _usable_case_id(case_id: str) -> bool:
 def _synced_values(case: CaseSummary, current: Ticket | None) -> dict:
     # Keys only the detail call returns (messages, judgement…) survive a sync from the list.
     data = {**(current.upstream_data if current else {}), **case.raw}
-    return {
+    values = {
         "summary": case.summary,
         "status": case.status,
         "product_category": case.product_category[:200],
@@ -217,6 +220,13 @@ def _synced_values(case: CaseSummary, current: Ticket | None) -> dict:
         "upstream_created_at": case.create_time,
         "upstream_data": data,
     }
+    changed = current is not None and any(
+        getattr(current, name) != value for name, value in values.items()
+    )
+    values["upstream_updated_at"] = upstream_changed_at(
+        case, previous=current.upstream_updated_at if current else None, changed=changed
+    )
+    return values
 
 
 def tickets_upsert(*, cases: tuple[CaseSummary, ...] | list[CaseSummary]) -> PageCounts:
@@ -254,6 +264,7 @@ def tickets_upsert(*, cases: tuple[CaseSummary, ...] | list[CaseSummary]) -> Pag
             unique_fields=["case_id"],
             update_fields=[*SYNCED_FIELDS, "refreshed_at", "updated_at"],
         )
+        ticket_status_counts_forget()
     return PageCounts(
         created=created, updated=len(rows) - created, unchanged=unchanged, skipped=skipped
     )

@@ -83,7 +83,7 @@ def run(*, sqlite, postgresql):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("tickets", "0011_survey_comment_and_vocabulary")]
+    dependencies = [("tickets", "0013_ownership_permissions")]
     operations = [
         migrations.RunPython(
             run(sqlite=SQLITE, postgresql=POSTGRESQL),
