@@ -99,5 +99,5 @@ def test_when_a_ticket_was_refreshed_reads_as_one_phrase_in_chinese(lead_client,
 
     text = visible_text(lead_client.get(f"/tickets/{ticket.pk}/").text)
 
-    assert re.search(r"从上游刷新于\s*(现在|\d+ ?秒前|\d+ ?分钟前)", text), text
+    assert re.search(r"从上游刷新于\s*(现在|\d+ ?秒(之)?前|\d+ ?分钟(之)?前)", text), text
     assert " 前" not in text

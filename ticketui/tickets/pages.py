@@ -12,9 +12,9 @@ from .forms import TicketFilterForm, TrackTicketForm
 from .models import Ticket
 from .operations.forms import OperationForm
 from .selectors import ticket_list_page, ticket_status_counts, ticket_timeline_context
+from .surveys.dimensions import dimensions_offered
 from .surveys.forms import SurveyForm
 from .surveys.selectors import survey_for_ticket
-from .surveys.services import dimensions_offered
 from .sync.selectors import sync_latest
 
 
