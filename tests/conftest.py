@@ -213,7 +213,7 @@ def dimensions(sandbox):
     """The sandbox's satisfaction dimensions, synced: 1 and 3 (5 stars of 1 point), 7 (5 stars of
     2 points, value 10)."""
     from ticketui.tickets.models import SatisfactionDimension
-    from ticketui.tickets.surveys.services import dimensions_sync
+    from ticketui.tickets.surveys.dimensions import dimensions_sync
 
     dimensions_sync()
     sandbox.state.received.clear()  # tests count what the code under test sends

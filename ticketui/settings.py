@@ -15,7 +15,13 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-from ticketui.osm.headers import is_valid_time_zone  # a plain function: no Django needed
+from ticketui.osm.headers import (  # plain values and functions: no Django needed
+    INTERFACE_LANGUAGE,
+    is_valid_time_zone,
+)
+from ticketui.osm.headers import (
+    LANGUAGES as UPSTREAM_LANGUAGES,
+)
 from ticketui.redaction import mask_userinfo  # likewise
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -269,7 +275,11 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "tickets:list"
 LOGOUT_REDIRECT_URL = "login"
 
-LANGUAGE_CODE = "en"
+# The team's language, one setting for two things: what the dashboard is shown in and what the
+# upstream is asked to answer in (X-Language) for every user whose profile chooses no other
+# (en-us -> English, zh-cn -> 简体中文). Signed-in users follow their profile, not the browser.
+OSM_LANGUAGE = _choice("OSM_LANGUAGE", "en-us", UPSTREAM_LANGUAGES)
+LANGUAGE_CODE = INTERFACE_LANGUAGE[OSM_LANGUAGE]
 LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Shanghai")
@@ -406,7 +416,6 @@ if len(OSM_TOKEN) > 5000:
 OSM_SITE = _read("OSM_SITE", env.int, int(OSM_ENDPOINT_PRESETS["intl"] == OSM_ENDPOINT))
 if OSM_SITE not in (0, 1):
     raise ImproperlyConfigured(f"OSM_SITE must be 0 (China) or 1 (international); got {OSM_SITE}")
-OSM_LANGUAGE = _choice("OSM_LANGUAGE", "zh-cn", ("zh-cn", "en-us"))
 OSM_TIME_ZONE = env.str("OSM_TIME_ZONE", default="GMT+8")
 if not is_valid_time_zone(OSM_TIME_ZONE):
     raise ImproperlyConfigured(

@@ -55,9 +55,18 @@ def test_a_next_address_that_is_not_a_path_returns_to_the_ticket_list(support_cl
     assert response["Location"] == "/"
 
 
-def test_without_a_saved_language_the_browser_decides(client, support_user):
+def test_without_a_saved_language_a_signed_in_user_sees_the_teams_not_the_browsers(
+    client, support_user, settings
+):
+    settings.OSM_LANGUAGE = "en-us"
     client.force_login(support_user)
 
     response = client.get("/", headers={"Accept-Language": "zh-CN,zh;q=0.9"})
+
+    assert '<html lang="en">' in response.text
+
+
+def test_the_sign_in_page_follows_the_browser(client):
+    response = client.get("/accounts/login/", headers={"Accept-Language": "zh-CN,zh;q=0.9"})
 
     assert '<html lang="zh-hans">' in response.text

@@ -39,7 +39,8 @@ def test_without_a_profile_the_team_defaults_are_sent(support_user, sandbox, tic
     assert upstream_headers(sandbox)[0] == ("zh-cn", "GMT+8")
 
 
-def test_a_half_hour_offset_is_sent_with_its_minutes(support_user):
+def test_a_half_hour_offset_is_sent_with_its_minutes(support_user, settings):
+    settings.OSM_LANGUAGE = "zh-cn"
     Profile.objects.create(user=support_user, utc_offset_minutes=330)
 
     context = profile_call_context(user=support_user)

@@ -40,7 +40,7 @@ def test_the_record_shows_the_body_sent_and_the_response_received(lead_client, o
 
     assert response.status_code == 200
     assert "&quot;operate_desc&quot;: &quot;Fixed&quot;" in response.text
-    assert "X-Language: zh-cn" in response.text
+    assert "X-Language: en-us" in response.text
     assert operation.request_id in response.text
     assert "POST /v2/servicerequest/cases/CS2026090100003/action?action_id=close" in response.text
 

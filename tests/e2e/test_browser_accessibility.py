@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from ticketui.audit.models import AuditRecord, Kind
 from ticketui.tickets.models import SavedView, Ticket
-from ticketui.tickets.surveys.services import dimensions_sync
+from ticketui.tickets.surveys.dimensions import dimensions_sync
 from ticketui.tickets.sync.services import tickets_sync_now
 
 from .conftest import ARTIFACTS, surveys_given

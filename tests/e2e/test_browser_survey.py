@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from ticketui.tickets.models import Survey, Ticket
-from ticketui.tickets.surveys.services import dimensions_sync
+from ticketui.tickets.surveys.dimensions import dimensions_sync
 from ticketui.tickets.sync.services import tickets_sync_now
 
 pytestmark = [

@@ -102,5 +102,13 @@ def test_when_a_ticket_was_refreshed_reads_as_one_phrase_in_chinese(lead_client,
 
     text = visible_text(lead_client.get(f"/tickets/{ticket.pk}/").text)
 
-    assert re.search(r"从上游刷新于\s*(现在|\d+ ?秒前|\d+ ?分钟前)", text), text
+    assert re.search(r"从上游刷新于\s*(现在|\d+ ?秒(之)?前|\d+ ?分钟(之)?前)", text), text
     assert " 前" not in text
+
+
+def test_the_profile_names_the_time_zones_places_in_chinese(lead_client, chinese_lead):
+    text = visible_text(lead_client.get("/accounts/profile/").text)
+
+    assert "GMT+8 — 北京、上海、新加坡、香港" in text
+    assert "GMT-5 — 纽约（冬令时）、波哥大、利马" in text
+    assert "Beijing" not in text

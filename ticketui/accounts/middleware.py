@@ -1,5 +1,6 @@
 """Shows each signed-in user the dashboard in the language and time zone of their profile.
-Without a saved language the browser's preference (LocaleMiddleware) stands."""
+Without a saved language they see the team's (OSM_LANGUAGE), the one the upstream is asked to
+answer them in; only pages shown before signing in follow the browser (LocaleMiddleware)."""
 
 from collections.abc import Callable
 
@@ -14,8 +15,10 @@ class ProfileTimeZoneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        profile = profile_of(user=getattr(request, "user", None))
-        if language := profile_interface_language(profile=profile):
+        user = getattr(request, "user", None)
+        profile = profile_of(user=user)
+        if user is not None and user.is_authenticated:
+            language = profile_interface_language(profile=profile)
             translation.activate(language)
             request.LANGUAGE_CODE = language
         zone = profile_display_zone(profile=profile)

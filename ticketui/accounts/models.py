@@ -3,6 +3,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from ticketui.osm.headers import header_time_zone
@@ -12,47 +13,48 @@ LANGUAGE_CHOICES = [("zh-cn", "中文 (zh-cn)"), ("en-us", "English (en-us)")]
 # Every UTC offset in use, with places that keep it (daylight saving is not applied: an offset is
 # what the upstream's X-Time-Zone takes).
 _OFFSET_PLACES = {
-    -720: "Baker Island",
-    -660: "Pago Pago",
-    -600: "Honolulu",
-    -570: "Marquesas Islands",
-    -540: "Anchorage (winter)",
-    -480: "Los Angeles (winter)",
-    -420: "Denver (winter), Phoenix",
-    -360: "Mexico City, Chicago (winter)",
-    -300: "New York (winter), Bogotá, Lima",
-    -240: "Santiago, Caracas, New York (summer)",
-    -210: "St. John's (winter)",
-    -180: "São Paulo, Buenos Aires",
-    -120: "South Georgia",
-    -60: "Azores (winter), Cape Verde",
-    0: "London (winter), Reykjavík, Accra",
-    60: "Paris, Berlin, Lagos (winter)",
-    120: "Cairo, Johannesburg, Athens (winter)",
-    180: "Moscow, Istanbul, Riyadh, Nairobi",
-    210: "Tehran",
-    240: "Dubai, Baku",
-    270: "Kabul",
-    300: "Karachi, Tashkent",
-    330: "India, Sri Lanka",
-    345: "Nepal",
-    360: "Dhaka, Almaty",
-    390: "Yangon",
-    420: "Bangkok, Jakarta, Ho Chi Minh City",
-    480: "Beijing, Shanghai, Singapore, Hong Kong",
-    525: "Eucla",
-    540: "Tokyo, Seoul",
-    570: "Adelaide (winter), Darwin",
-    600: "Sydney (winter), Brisbane",
-    630: "Lord Howe Island",
-    660: "Nouméa, Solomon Islands",
-    720: "Auckland (winter), Fiji",
-    765: "Chatham Islands",
-    780: "Tonga, Samoa",
-    840: "Kiritimati",
+    -720: _("Baker Island"),
+    -660: _("Pago Pago"),
+    -600: _("Honolulu"),
+    -570: _("Marquesas Islands"),
+    -540: _("Anchorage (winter)"),
+    -480: _("Los Angeles (winter)"),
+    -420: _("Denver (winter), Phoenix"),
+    -360: _("Mexico City, Chicago (winter)"),
+    -300: _("New York (winter), Bogotá, Lima"),
+    -240: _("Santiago, Caracas, New York (summer)"),
+    -210: _("St. John's (winter)"),
+    -180: _("São Paulo, Buenos Aires"),
+    -120: _("South Georgia"),
+    -60: _("Azores (winter), Cape Verde"),
+    0: _("London (winter), Reykjavík, Accra"),
+    60: _("Paris, Berlin, Lagos (winter)"),
+    120: _("Cairo, Johannesburg, Athens (winter)"),
+    180: _("Moscow, Istanbul, Riyadh, Nairobi"),
+    210: _("Tehran"),
+    240: _("Dubai, Baku"),
+    270: _("Kabul"),
+    300: _("Karachi, Tashkent"),
+    330: _("India, Sri Lanka"),
+    345: _("Nepal"),
+    360: _("Dhaka, Almaty"),
+    390: _("Yangon"),
+    420: _("Bangkok, Jakarta, Ho Chi Minh City"),
+    480: _("Beijing, Shanghai, Singapore, Hong Kong"),
+    525: _("Eucla"),
+    540: _("Tokyo, Seoul"),
+    570: _("Adelaide (winter), Darwin"),
+    600: _("Sydney (winter), Brisbane"),
+    630: _("Lord Howe Island"),
+    660: _("Nouméa, Solomon Islands"),
+    720: _("Auckland (winter), Fiji"),
+    765: _("Chatham Islands"),
+    780: _("Tonga, Samoa"),
+    840: _("Kiritimati"),
 }
 TIME_ZONE_CHOICES = [
-    (offset, f"{header_time_zone(offset)} — {places}") for offset, places in _OFFSET_PLACES.items()
+    (offset, format_lazy("{} — {}", header_time_zone(offset), places))
+    for offset, places in _OFFSET_PLACES.items()
 ]
 
 

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 from ticketui.osm.client import CallContext
+from ticketui.osm.headers import INTERFACE_LANGUAGE
 
 from .models import Profile
 
@@ -31,7 +32,7 @@ def profile_call_context(*, user: AbstractBaseUser | AnonymousUser | None) -> Ca
     team's defaults (OSM_LANGUAGE, OSM_TIME_ZONE) for what the profile leaves unset."""
     profile = profile_of(user=user)
     return CallContext(
-        language=(profile and profile.language) or settings.OSM_LANGUAGE,
+        language=profile_language(profile=profile),
         time_zone=(profile and profile.header_time_zone) or settings.OSM_TIME_ZONE,
     )
 
@@ -43,12 +44,12 @@ def profile_display_zone(*, profile: Profile | None) -> tzinfo | None:
     return timezone(timedelta(minutes=profile.utc_offset_minutes), profile.header_time_zone)
 
 
-# The upstream's X-Language values and the dashboard's own interface languages.
-INTERFACE_LANGUAGES = {"zh-cn": "zh-hans", "en-us": "en"}
+def profile_language(*, profile: Profile | None) -> str:
+    """The user's language as the upstream's X-Language code: the profile's choice, else the
+    team's (OSM_LANGUAGE). The dashboard is shown to them in the same language."""
+    return (profile and profile.language) or settings.OSM_LANGUAGE
 
 
-def profile_interface_language(*, profile: Profile | None) -> str | None:
-    """The interface language the profile asks for; None to follow the browser."""
-    if profile is None or not profile.language:
-        return None
-    return INTERFACE_LANGUAGES.get(profile.language)
+def profile_interface_language(*, profile: Profile | None) -> str:
+    """The interface language a signed-in user sees: the one their upstream calls ask for."""
+    return INTERFACE_LANGUAGE[profile_language(profile=profile)]

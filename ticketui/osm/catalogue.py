@@ -12,6 +12,7 @@ holds the two together)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class TicketStatus(models.IntegerChoices):
@@ -19,7 +20,8 @@ class TicketStatus(models.IntegerChoices):
     PROCESSING = 1, _("Processing")
     AWAITING_CONFIRMATION = 2, _("Awaiting confirmation")
     COMPLETED = 3, _("Completed")
-    CANCELLED = 4, _("Cancelled")
+    # A cancelled ticket is not a cancelled bulk run: in Chinese one is 已撤销, the other 已取消.
+    CANCELLED = 4, pgettext_lazy("ticket status", "Cancelled")
     PAUSED = 5, _("Paused")
     INVALID = 12, _("Invalid")
     DELETED = 13, _("Deleted")
@@ -31,7 +33,7 @@ class Action(models.TextChoices):
 
     CLOSE = "close", _("Close")
     PRESS = "press", _("Urge the engineer")
-    CANCEL = "cancel", _("Cancel")
+    CANCEL = "cancel", pgettext_lazy("ticket action", "Cancel")
     DELETE = "delete", _("Delete")
 
 

@@ -46,33 +46,6 @@ TRANSITIONS: dict[str, tuple[frozenset[int], int | None]] = {
 }
 OPERATE_TYPES = {"create": 0, "press": 2, "close": 3, "cancel": 4, "score": 5, "delete": 13}
 
-DIMENSIONS = [
-    {
-        "satisfaction_id": 1,
-        "satisfaction_name": "Response timeliness",
-        "satisfaction_desc": "How quickly the engineer responded",
-        "value": 5,
-        "per_value": 1,
-        "sat_category_id": "service",
-    },
-    {
-        "satisfaction_id": 3,
-        "satisfaction_name": "Handling result",
-        "satisfaction_desc": "Whether the problem was solved",
-        "value": 5,
-        "per_value": 1,
-        "sat_category_id": "service",
-    },
-    {
-        "satisfaction_id": 7,
-        "satisfaction_name": "Overall experience",
-        "satisfaction_desc": "The whole experience, on a ten-point scale",
-        "value": 10,
-        "per_value": 2,
-        "sat_category_id": "overall",
-    },
-]
-
 # product, business type, incident type, summary in English, summary in Chinese
 _PRODUCTS = [
     (

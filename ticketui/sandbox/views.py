@@ -9,10 +9,9 @@ from typing import Any
 
 from ticketui.osm import limits
 
-from .conversation import SEVERITIES, detailed
-from .state import DIMENSIONS, TRANSITIONS, SandboxState
-
-_SEVERITY_ZH = dict(zip(SEVERITIES["en"], SEVERITIES["zh"], strict=True))
+from .conversation import detailed
+from .names import DIMENSION_SCALES, chinese, dimensions_in, ticket_named
+from .state import TRANSITIONS, SandboxState
 
 
 @dataclass
@@ -92,8 +91,8 @@ def _satisfaction_ok(entries: Any, *, required: bool) -> bool:
             )
         ):
             return False
-        known = {dim["satisfaction_id"]: dim for dim in DIMENSIONS}.get(entry["satisfaction_id"])
-        if known is None or entry["satisfaction_value"] > known["value"]:
+        scale = DIMENSION_SCALES.get(entry["satisfaction_id"])
+        if scale is None or entry["satisfaction_value"] > scale:
             return False
     return True
 
@@ -198,8 +197,9 @@ def case_list(state: SandboxState, request: Request) -> Response:
             and (end is None or _moment(ticket["update_time"]) < end)
         ]
         matching.sort(key=itemgetter("create_time", "incident_id"))
+        in_chinese = chinese(request.headers)
         page = [
-            {key: ticket[key] for key in _LIST_FIELDS}
+            ticket_named({key: ticket[key] for key in _LIST_FIELDS}, in_chinese=in_chinese)
             for ticket in matching[offset : offset + limit]
         ]
     return Response(200, {"total_count": len(matching), "incident_info_list": page})
@@ -231,11 +231,9 @@ def case_detail(state: SandboxState, request: Request, case_id: str) -> Response
             return business_error("OSM.01010015", "The ticket does not exist")
         info = json.loads(json.dumps(ticket))
     info["message_list"] = [detailed(message) for message in info.get("message_list", [])]
-    if request.headers.get("X-Language", "").lower().startswith("zh"):
-        info["severity_name"] = _SEVERITY_ZH.get(
-            info.get("severity_name"), info.get("severity_name")
-        )
-    return Response(200, {"incident_detail_info": info})
+    return Response(
+        200, {"incident_detail_info": ticket_named(info, in_chinese=chinese(request.headers))}
+    )
 
 
 def case_status(state: SandboxState, request: Request, case_id: str) -> Response:
@@ -277,9 +275,8 @@ def operate_logs(state: SandboxState, request: Request, case_id: str) -> Respons
 
 
 def satisfaction_dimensions(state: SandboxState, request: Request) -> Response:
-    return Response(
-        200, {"total_count": len(DIMENSIONS), "satisfaction_dimension_list": DIMENSIONS}
-    )
+    named = dimensions_in(in_chinese=chinese(request.headers))
+    return Response(200, {"total_count": len(named), "satisfaction_dimension_list": named})
 
 
 def unauthorized() -> Response:

@@ -25,9 +25,9 @@ from .selectors import (
     ticket_status_counts,
     ticket_timeline_context,
 )
+from .surveys.dimensions import dimensions_offered
 from .surveys.forms import SurveyForm
 from .surveys.selectors import survey_for_ticket
-from .surveys.services import dimensions_offered
 from .sync.selectors import sync_latest
 from .visits.selectors import tickets_changed_since_visit
 

@@ -5,8 +5,8 @@ from django.core.cache import cache
 
 from ticketui.audit.models import AuditRecord
 from ticketui.tickets.models import SatisfactionDimension, Survey
+from ticketui.tickets.surveys import dimensions as survey_dimensions
 from ticketui.tickets.surveys import selectors as survey_selectors
-from ticketui.tickets.surveys import services as surveys
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +40,7 @@ def test_required_dimensions_are_marked(support_client, dimensions, ticket):
 
 
 def test_the_page_fetches_the_dimensions_when_none_are_stored(support_client, sandbox, ticket):
-    cache.delete(surveys.LAZY_SYNC_KEY)
+    cache.delete(survey_dimensions.LAZY_SYNC_KEY)
 
     html = support_client.get(f"/tickets/{ticket.pk}/").text
 
@@ -48,14 +48,14 @@ def test_the_page_fetches_the_dimensions_when_none_are_stored(support_client, sa
 
 
 def test_without_dimensions_the_form_has_no_survey(support_client, settings, ticket):
-    cache.delete(surveys.LAZY_SYNC_KEY)
+    cache.delete(survey_dimensions.LAZY_SYNC_KEY)
     settings.OSM_ENDPOINT = "http://127.0.0.1:9"
 
     html = support_client.get(f"/tickets/{ticket.pk}/").text
 
     assert 'id="operation-panel"' in html
     assert "survey-section" not in html
-    cache.delete(surveys.LAZY_SYNC_KEY)
+    cache.delete(survey_dimensions.LAZY_SYNC_KEY)
 
 
 def test_closing_with_stars_sends_the_entries_and_keeps_the_survey(

@@ -4,6 +4,7 @@ from django.core.management import CommandError, call_command
 
 from ticketui.audit.models import AuditRecord, Kind
 from ticketui.tickets.models import SatisfactionDimension, Survey
+from ticketui.tickets.surveys import dimensions as survey_dimensions
 from ticketui.tickets.surveys import services as surveys
 
 pytestmark = pytest.mark.django_db
@@ -59,7 +60,7 @@ def test_score_rates_a_completed_ticket(sandbox, dimensions, support_user, capsy
 
 
 def test_score_fetches_the_dimensions_on_a_first_run(sandbox, support_user):
-    cache.delete(surveys.LAZY_SYNC_KEY)
+    cache.delete(survey_dimensions.LAZY_SYNC_KEY)
 
     call_command(
         "ticket_operate", "CS2026090100004", "score", "--as", "sam", "--judgement", "Good",

@@ -7,14 +7,11 @@ from ticketui.audit.models import AuditRecord, Kind, RecordOutcome
 from ticketui.osm.results import SatisfactionEntry, UpstreamError
 from ticketui.tickets.models import SatisfactionDimension, Survey, SurveyAnswer
 from ticketui.tickets.operations.services import operation_submit
+from ticketui.tickets.surveys import dimensions as survey_dimensions
 from ticketui.tickets.surveys import selectors as survey_selectors
 from ticketui.tickets.surveys import services as surveys
-from ticketui.tickets.surveys.services import (
-    dimensions_offered,
-    dimensions_sync,
-    survey_entries,
-    survey_submit,
-)
+from ticketui.tickets.surveys.dimensions import dimensions_offered, dimensions_sync
+from ticketui.tickets.surveys.services import survey_entries, survey_submit
 
 pytestmark = pytest.mark.django_db
 
@@ -112,15 +109,19 @@ def test_sync_raises_when_the_upstream_cannot_be_asked(settings):
 
 
 def test_a_page_fetches_the_dimensions_once_when_none_are_stored(sandbox):
-    cache.delete(surveys.LAZY_SYNC_KEY)
+    cache.delete(survey_dimensions.LAZY_SYNC_KEY)
 
     assert [dim.satisfaction_id for dim in dimensions_offered(fetch_if_empty=True)] == [1, 3, 7]
     assert [dim.satisfaction_id for dim in dimensions_offered()] == [1, 3, 7]
-    assert len(sandbox.state.received) == 1
+    # Once in each language the dashboard speaks, the team's first.
+    assert [request.headers["X-Language"] for request in sandbox.state.received] == [
+        "en-us",
+        "zh-cn",
+    ]
 
 
 def test_a_failed_fetch_is_not_repeated_on_every_page(settings):
-    cache.delete(surveys.LAZY_SYNC_KEY)
+    cache.delete(survey_dimensions.LAZY_SYNC_KEY)
     settings.OSM_ENDPOINT = "http://127.0.0.1:9"
 
     with responses.RequestsMock() as mock:
@@ -133,11 +134,11 @@ def test_a_failed_fetch_is_not_repeated_on_every_page(settings):
         assert dimensions_offered(fetch_if_empty=True) == []
         assert dimensions_offered(fetch_if_empty=True) == []
         assert len(mock.calls) == 1
-    cache.delete(surveys.LAZY_SYNC_KEY)
+    cache.delete(survey_dimensions.LAZY_SYNC_KEY)
 
 
 def test_writes_never_fetch_the_dimensions(sandbox):
-    cache.delete(surveys.LAZY_SYNC_KEY)
+    cache.delete(survey_dimensions.LAZY_SYNC_KEY)
 
     assert dimensions_offered() == []
     assert not sandbox.state.received

@@ -33,7 +33,7 @@ def fill_ownership_and_change_times(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tickets', '0011_survey_comment_and_vocabulary'),
+        ("tickets", "0011_survey_comment_and_vocabulary"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from ticketui.accounts.selectors import profile_call_context
 from ticketui.audit.models import AuditRecord, Kind
@@ -75,7 +76,7 @@ def operation_submit(
     entries = []
     if stars or comment:
         if action_id != Action.CLOSE:
-            raise ValidationError({"survey": [SURVEY_ONLY_ON_CLOSE]})
+            raise ValidationError({"survey": [_(SURVEY_ONLY_ON_CLOSE)]})
         # Before checking whether the ticket has a survey, which the first submission sent.
         # (Any other second submission is caught when its record is written.)
         if idempotency_key is not None and (

@@ -17,7 +17,7 @@ from ..models import Ticket
 from ..outcomes import outcome_message
 from ..pages import ticket_page_context
 from ..sending import operation_replay
-from ..surveys.services import dimensions_offered
+from ..surveys.dimensions import dimensions_offered
 from .forms import OperationForm
 from .services import operation_submit
 

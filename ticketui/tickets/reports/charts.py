@@ -4,10 +4,13 @@ table beside each chart. Colours come from app.css classes (the CSP allows no in
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
+from django.utils import dateformat
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from .selectors import DimensionFigures, SatisfactionReport
 
@@ -264,7 +267,7 @@ def report_charts(report: SatisfactionReport) -> ReportCharts:
         title=str(_("Share of satisfied answers per week")),
         data=[
             Datum(
-                label=f"{week.start:%b %d}" if week.start else week.label,
+                label=_week_label(week.start) if week.start else week.label,
                 value=week.tally.satisfied_percent,
                 text=f"{week.tally.satisfied_percent:.0f}%"
                 if week.tally.satisfied_percent is not None
@@ -296,3 +299,8 @@ def _of_stars(mean: float | None, scale: int) -> str:
     return (
         "—" if mean is None else str(_("%(mean).1f of %(scale)d") % {"mean": mean, "scale": scale})
     )
+
+
+def _week_label(day: date) -> str:
+    """A week's first day under the trend chart: "Nov 02" in English, "11月2日" in Chinese."""
+    return dateformat.format(day, pgettext("trend chart week label, a Django date format", "M d"))

@@ -5,7 +5,7 @@ the cost does not grow with the number of surveys beyond the database's own scan
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, timedelta, tzinfo
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from ..models import Ticket
 from ..surveys.models import SatisfactionDimension, Survey, SurveyAnswer
+from ..surveys.selectors import dimension_names
 
 # The columns of the answers export, in order.
 ANSWER_COLUMNS = (
@@ -231,14 +232,11 @@ def _week_starts(start: date, end: date) -> list[date]:
 
 
 def _name_dimensions(dimensions: Iterable[DimensionFigures], answers: QuerySet) -> None:
-    """Names from the synced dimensions; one missing there keeps the name it was sent with."""
+    """Names from the synced dimensions, in the viewer's language; one missing there keeps the
+    name it was sent with."""
     dimensions = list(dimensions)
     ids = {dimension.satisfaction_id for dimension in dimensions}
-    names = dict(
-        SatisfactionDimension.objects.filter(satisfaction_id__in=ids).values_list(
-            "satisfaction_id", "name"
-        )
-    )
+    names = dimension_names(ids=ids)
     if missing := ids - names.keys():
         sent = answers.filter(satisfaction_id__in=missing).order_by().values("satisfaction_id")
         names |= dict(
@@ -283,7 +281,9 @@ def report_products() -> list[str]:
 
 
 def survey_answer_rows(*, filters: ReportFilter) -> Iterator[tuple]:
-    """Every answer in the period, oldest first, in ANSWER_COLUMNS order; read in chunks."""
+    """Every answer in the period, oldest first, in ANSWER_COLUMNS order; read in chunks. The
+    dimension is named in the viewer's language (read now: the rows are written later, as the
+    response streams), else as it was sent."""
     rows = (
         survey_answer_list(filters=filters)
         .order_by("survey__created_at", "survey_id", "satisfaction_id")
@@ -303,6 +303,13 @@ def survey_answer_rows(*, filters: ReportFilter) -> Iterator[tuple]:
             "survey__comment",
         )
     )
-    zone = timezone.get_current_timezone()
+    names = dimension_names(
+        ids=SatisfactionDimension.objects.values_list("satisfaction_id", flat=True)
+    )
+    return _answer_rows(rows, names, timezone.get_current_timezone())
+
+
+def _answer_rows(rows: QuerySet, names: dict[int, str], zone: tzinfo) -> Iterator[tuple]:
     for row in rows.iterator(chunk_size=2000):
-        yield (row[0].astimezone(zone).isoformat(timespec="seconds"), *row[1:])
+        shown = names.get(row[5]) or row[6]
+        yield (row[0].astimezone(zone).isoformat(timespec="seconds"), *row[1:6], shown, *row[7:])

@@ -6,8 +6,8 @@ import uuid
 from collections.abc import Sequence
 
 from django import forms
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from ticketui.osm import limits
 
@@ -37,10 +37,11 @@ class StarsField(forms.TypedChoiceField):
             empty_value=None,
             required=False,
             initial="",
-            label=dimension.name,
-            help_text=dimension.description,
+            label=dimension.shown_name,
+            help_text=dimension.shown_description,
             error_messages={
-                "invalid_choice": STARS_OUT_OF_RANGE % {"name": dimension.name, "stars": stars}
+                "invalid_choice": gettext(STARS_OUT_OF_RANGE)
+                % {"name": dimension.shown_name, "stars": stars}
             },
         )
         self.dimension = dimension
@@ -68,7 +69,7 @@ class SurveyFieldsMixin:
                 widget=forms.Textarea(attrs={"rows": 3}),
                 label=_("Comment"),
                 help_text=_("What the customer thought; up to 400 characters."),
-                error_messages={"required": COMMENT_REQUIRED},
+                error_messages={"required": _(COMMENT_REQUIRED)},
             )
 
     @property
@@ -127,7 +128,7 @@ class DimensionsRequiredForm(forms.Form):
     def __init__(self, *args, dimensions: Sequence[SatisfactionDimension], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["required"].choices = [
-            (dimension.satisfaction_id, dimension.name) for dimension in dimensions
+            (dimension.satisfaction_id, dimension.shown_name) for dimension in dimensions
         ]
         self.fields["required"].initial = [
             dimension.satisfaction_id for dimension in dimensions if dimension.required

@@ -3,17 +3,26 @@ upstream accepted with its answers (one per dimension), kept for the report."""
 
 from django.conf import settings
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+
+from ticketui.osm.headers import upstream_language
 
 
 class SatisfactionDimension(models.Model):
     """A satisfaction dimension the upstream asks surveys to rate (osm-api.md §3), copied locally
     by `dimensions_sync` so that a survey can be shown without asking the upstream each time.
-    Team leads choose which ones a survey must rate (`required`)."""
+    Team leads choose which ones a survey must rate (`required`).
+
+    The upstream names a dimension in the language a call asks for (X-Language): `name` and
+    `description` are its text in the team's language (OSM_LANGUAGE), `texts` its text in every
+    language it was fetched in ({"zh-cn": {"name": …, "description": …}, "en-us": …}). Pages
+    show `shown_name`/`shown_description`: the viewer's language, else the team's."""
 
     satisfaction_id = models.PositiveSmallIntegerField(unique=True)  # 0-9999 upstream
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
+    texts = models.JSONField(default=dict, blank=True)
     value = models.PositiveIntegerField()  # the dimension's total score
     per_value = models.PositiveIntegerField()  # the score of one star
     category_id = models.CharField(max_length=32, blank=True)
@@ -28,6 +37,27 @@ class SatisfactionDimension(models.Model):
 
     def __str__(self) -> str:
         return f"{self.satisfaction_id} {self.name}"
+
+    def name_in(self, language: str) -> str:
+        """The name in this X-Language code, else in the team's language."""
+        return self._text(language).get("name") or self.name
+
+    def description_in(self, language: str) -> str:
+        text = self._text(language)
+        return text["description"] if text.get("name") else self.description
+
+    def _text(self, language: str) -> dict:
+        text = (self.texts or {}).get(language)
+        return text if isinstance(text, dict) else {}
+
+    @property
+    def shown_name(self) -> str:
+        """The name in the language the dashboard is being shown in."""
+        return self.name_in(viewer_language())
+
+    @property
+    def shown_description(self) -> str:
+        return self.description_in(viewer_language())
 
     @property
     def stars(self) -> int:
@@ -113,3 +143,8 @@ class SurveyAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.stars} of {self.scale}"
+
+
+def viewer_language() -> str:
+    """The X-Language code of the language the dashboard is being shown in."""
+    return upstream_language(translation.get_language(), settings.OSM_LANGUAGE)

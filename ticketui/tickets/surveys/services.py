@@ -8,16 +8,16 @@ line): stars by dimension id and a comment. `survey_prepare` checks it once and 
 completed ticket through `survey_submit` (the upstream's rating call, `…/score`)."""
 
 import logging
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from uuid import UUID
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.cache import cache
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from ticketui.accounts.selectors import profile_call_context
 from ticketui.audit.models import AuditRecord, Kind
@@ -25,136 +25,41 @@ from ticketui.audit.services import NO_ORIGIN, Origin
 from ticketui.osm import limits
 from ticketui.osm.catalogue import SURVEY_ACTION, TicketStatus
 from ticketui.osm.configured import get_client
-from ticketui.osm.results import SatisfactionDimension as UpstreamDimension
-from ticketui.osm.results import SatisfactionEntry, UpstreamError
+from ticketui.osm.results import SatisfactionEntry
 
 from ..models import Ticket
 from ..sending import operation_replay, operator_check, recorded_send
 from ..services import ticket_refresh, ticket_refresh_if_stale
 from ..validation import case_id_sendable_check, text_errors
+from .dimensions import dimensions_offered
 from .models import SatisfactionDimension, Survey, SurveyAnswer, SurveySource
 from .selectors import survey_closed_reason
 
 logger = logging.getLogger(__name__)
 
 # Messages the forms, commands and tests share.
-NOT_COMPLETED = "Only a completed ticket can be rated (this one is %(status)s)."
-STARS_OUT_OF_RANGE = "Rate %(name)s with 1 to %(stars)d stars."
-SATISFACTION_ID_OUT_OF_RANGE = (
+NOT_COMPLETED = gettext_noop("Only a completed ticket can be rated (this one is %(status)s).")
+STARS_OUT_OF_RANGE = gettext_noop("Rate %(name)s with 1 to %(stars)d stars.")
+SATISFACTION_ID_OUT_OF_RANGE = gettext_noop(
     "A satisfaction dimension id is a number from 0 to 9999 (got %(id)s)."
 )
-UNKNOWN_DIMENSION = "There is no satisfaction dimension %(id)s; the upstream offers: %(known)s."
-NO_DIMENSIONS = "The upstream's satisfaction dimensions are not known yet; try again shortly."
-REQUIRED_DIMENSION = "Rate %(name)s: the team asks every survey to rate it."
-NO_STARS = "Rate at least one dimension."
-COMMENT_NEEDS_STARS = "A comment is part of the survey: rate at least one dimension, or remove it."
-COMMENT_REQUIRED = "Write a comment: the upstream requires one with a survey."
-SURVEY_ONLY_ON_CLOSE = "A survey is sent with the close action only."
-TOO_MANY_ENTRIES = "At most %(limit)d dimensions can be sent (this has %(count)d)."
-ENTRY_OUT_OF_LIMITS = "Dimension %(position)d: %(field)s is outside the upstream's limits."
-
-# A dimension with more stars than this cannot be shown as a row of stars; it is not offered.
-MAX_STARS = 20
-# How long a failed lazy sync waits before the next page asks the upstream again.
-LAZY_SYNC_INTERVAL_SECONDS = 300
-LAZY_SYNC_KEY = "tickets:dimensions-lazy-sync"
-
-
-# --- Dimensions -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, kw_only=True)
-class DimensionSync:
-    created: int
-    updated: int
-    retired: int
-
-
-def dimensions_sync() -> DimensionSync:
-    """Upsert the upstream's satisfaction dimensions by id; ones it no longer lists stop being
-    offered (old surveys keep them). The team's `required` choices are kept.
-
-    Raises UpstreamError when the upstream cannot be asked."""
-    upstream = get_client().satisfaction_dimensions()
-    now = timezone.now()
-    usable = [dim for dim in upstream if _dimension_usable(dim)]
-    if not usable:
-        # An empty answer is more likely a hiccup than a survey without questions.
-        logger.warning("the upstream listed no usable satisfaction dimension; kept the local ones")
-        return DimensionSync(created=0, updated=0, retired=0)
-    created = updated = 0
-    with transaction.atomic():
-        for dim in usable:
-            _, was_created = SatisfactionDimension.objects.update_or_create(
-                satisfaction_id=dim.satisfaction_id,
-                defaults={
-                    "name": dim.name[:200],
-                    "description": dim.description,
-                    "value": dim.value,
-                    "per_value": dim.per_value,
-                    "category_id": dim.category_id[: limits.SATISFACTION_TEXT_MAX],
-                    "category_name": dim.category_name[: limits.SATISFACTION_TEXT_MAX],
-                    "offered": True,
-                    "synced_at": now,
-                },
-            )
-            created += was_created
-            updated += not was_created
-        retired = (
-            SatisfactionDimension.objects.filter(offered=True)
-            .exclude(satisfaction_id__in=[dim.satisfaction_id for dim in usable])
-            .update(offered=False, synced_at=now)
-        )
-    return DimensionSync(created=created, updated=updated, retired=retired)
-
-
-def _dimension_usable(dim: UpstreamDimension) -> bool:
-    usable = (
-        0 <= dim.satisfaction_id <= limits.SATISFACTION_ID_MAX
-        and 1 <= dim.per_value <= dim.value <= limits.SCORE_MAX
-        and dim.value // dim.per_value <= MAX_STARS
-    )
-    if not usable:
-        logger.warning(
-            "satisfaction dimension %s not offered: value %s, per_value %s cannot be shown as stars",
-            dim.satisfaction_id,
-            dim.value,
-            dim.per_value,
-        )
-    return usable
-
-
-def dimensions_offered(*, fetch_if_empty: bool = False) -> list[SatisfactionDimension]:
-    """The dimensions a survey shows. With `fetch_if_empty` (pages that show a survey), the
-    first time they are fetched from the upstream; if that fails the survey is left out and the
-    upstream asked again a few minutes later. Writes never fetch: they use what was shown."""
-    dimensions = list(SatisfactionDimension.objects.filter(offered=True))
-    if (
-        dimensions
-        or not fetch_if_empty
-        or not cache.add(LAZY_SYNC_KEY, True, LAZY_SYNC_INTERVAL_SECONDS)
-    ):
-        return dimensions
-    try:
-        dimensions_sync()
-    except UpstreamError as exc:
-        logger.warning("satisfaction dimensions could not be fetched: %s", exc)
-        return []
-    return list(SatisfactionDimension.objects.filter(offered=True))
-
-
-def dimensions_require(*, actor: AbstractBaseUser, required_ids: Iterable[int]) -> int:
-    """Mark which offered dimensions every survey must rate; returns how many are required."""
-    if not actor.has_perm("tickets.change_satisfactiondimension"):
-        raise PermissionDenied("You do not have permission to change the survey.")
-    required_ids = set(required_ids)
-    with transaction.atomic():
-        SatisfactionDimension.objects.exclude(satisfaction_id__in=required_ids).update(
-            required=False
-        )
-        return SatisfactionDimension.objects.filter(satisfaction_id__in=required_ids).update(
-            required=True
-        )
+UNKNOWN_DIMENSION = gettext_noop(
+    "There is no satisfaction dimension %(id)s; the upstream offers: %(known)s."
+)
+NO_DIMENSIONS = gettext_noop(
+    "The upstream's satisfaction dimensions are not known yet; try again shortly."
+)
+REQUIRED_DIMENSION = gettext_noop("Rate %(name)s: the team asks every survey to rate it.")
+NO_STARS = gettext_noop("Rate at least one dimension.")
+COMMENT_NEEDS_STARS = gettext_noop(
+    "A comment is part of the survey: rate at least one dimension, or remove it."
+)
+COMMENT_REQUIRED = gettext_noop("Write a comment: the upstream requires one with a survey.")
+SURVEY_ONLY_ON_CLOSE = gettext_noop("A survey is sent with the close action only.")
+TOO_MANY_ENTRIES = gettext_noop("At most %(limit)d dimensions can be sent (this has %(count)d).")
+ENTRY_OUT_OF_LIMITS = gettext_noop(
+    "Dimension %(position)d: %(field)s is outside the upstream's limits."
+)
 
 
 # --- Checking a survey --------------------------------------------------------------------------
@@ -198,30 +103,32 @@ def survey_entries(
     for satisfaction_id, given in stars.items():
         if not 0 <= satisfaction_id <= limits.SATISFACTION_ID_MAX:
             errors.setdefault("survey", []).append(
-                SATISFACTION_ID_OUT_OF_RANGE % {"id": satisfaction_id}
+                _(SATISFACTION_ID_OUT_OF_RANGE) % {"id": satisfaction_id}
             )
         elif satisfaction_id not in by_id:
-            known = ", ".join(f"{dim.satisfaction_id} {dim.name}" for dim in dimensions)
+            known = ", ".join(f"{dim.satisfaction_id} {dim.shown_name}" for dim in dimensions)
             errors.setdefault("survey", []).append(
-                UNKNOWN_DIMENSION % {"id": satisfaction_id, "known": known or "none"}
+                _(UNKNOWN_DIMENSION) % {"id": satisfaction_id, "known": known or _("none")}
             )
         elif not 1 <= given <= by_id[satisfaction_id].stars:
             dim = by_id[satisfaction_id]
             errors[f"stars_{satisfaction_id}"] = [
-                STARS_OUT_OF_RANGE % {"name": dim.name, "stars": dim.stars}
+                _(STARS_OUT_OF_RANGE) % {"name": dim.shown_name, "stars": dim.stars}
             ]
     for dim in dimensions:
         if dim.required and dim.satisfaction_id not in stars:
-            errors[f"stars_{dim.satisfaction_id}"] = [REQUIRED_DIMENSION % {"name": dim.name}]
+            errors[f"stars_{dim.satisfaction_id}"] = [
+                _(REQUIRED_DIMENSION) % {"name": dim.shown_name}
+            ]
     if not dimensions:
-        errors.setdefault("survey", []).append(NO_DIMENSIONS)
+        errors.setdefault("survey", []).append(_(NO_DIMENSIONS))
     elif not stars and required:
-        errors.setdefault("survey", []).append(NO_STARS)
+        errors.setdefault("survey", []).append(_(NO_STARS))
     comment_errors = text_errors(comment, limits.TEXT_MAX)
     if required and not comment.strip():
-        comment_errors.append(COMMENT_REQUIRED)
+        comment_errors.append(_(COMMENT_REQUIRED))
     elif comment and not stars and not required:
-        comment_errors.append(COMMENT_NEEDS_STARS)
+        comment_errors.append(_(COMMENT_NEEDS_STARS))
     if comment_errors:
         errors["comment"] = comment_errors
     if errors:
@@ -237,7 +144,7 @@ def survey_entries_validate(*, entries: Sequence[SatisfactionEntry]) -> None:
         raise ValidationError(
             {
                 "survey": [
-                    TOO_MANY_ENTRIES
+                    _(TOO_MANY_ENTRIES)
                     % {"limit": limits.SATISFACTION_ENTRIES_MAX, "count": len(entries)}
                 ]
             }
@@ -254,7 +161,7 @@ def survey_entries_validate(*, entries: Sequence[SatisfactionEntry]) -> None:
             text = getattr(entry, field)
             checks[field] = text is None or not text_errors(text, limits.SATISFACTION_TEXT_MAX)
         problems += [
-            ENTRY_OUT_OF_LIMITS % {"position": position, "field": field}
+            _(ENTRY_OUT_OF_LIMITS) % {"position": position, "field": field}
             for field, ok in checks.items()
             if not ok
         ]
@@ -307,7 +214,7 @@ def survey_submit(
         # Its status and whether the upstream holds a survey, as of the last minute.
         ticket = ticket_refresh_if_stale(ticket=ticket)
     if ticket.status != TicketStatus.COMPLETED:
-        raise ValidationError({"survey": [NOT_COMPLETED % {"status": ticket.status_label}]})
+        raise ValidationError({"survey": [_(NOT_COMPLETED) % {"status": ticket.status_label}]})
     if reason := survey_closed_reason(ticket=ticket):
         raise ValidationError({"survey": [reason]})
     client = get_client()

@@ -21,9 +21,10 @@ from ..models import Ticket
 from ..outcomes import outcome_message
 from ..pages import survey_panel_context, ticket_page_context
 from ..sending import operation_replay
+from .dimensions import dimensions_offered, dimensions_require, dimensions_sync
 from .forms import DimensionsRequiredForm, SurveyForm
 from .models import SatisfactionDimension
-from .services import dimensions_offered, dimensions_require, dimensions_sync, survey_submit
+from .services import survey_submit
 
 DIMENSIONS_SAVED = gettext_noop("Saved: %(count)d of the survey's dimensions are required.")
 DIMENSIONS_SYNCED = gettext_noop(

@@ -31,7 +31,7 @@ from ticketui.osm.results import CaseSummary, UpstreamError
 from ..ageing import upstream_changed_at
 from ..models import Ticket
 from ..selectors import ticket_status_counts_forget
-from ..surveys.services import dimensions_sync
+from ..surveys.dimensions import dimensions_sync
 from .models import SyncRun, SyncStatus
 
 logger = logging.getLogger(__name__)

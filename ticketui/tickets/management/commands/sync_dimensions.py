@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from ticketui.osm.results import UpstreamError
-from ticketui.tickets.surveys.services import dimensions_sync
+from ticketui.tickets.surveys.dimensions import dimensions_sync
 
 
 class Command(BaseCommand):

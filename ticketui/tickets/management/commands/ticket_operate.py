@@ -23,7 +23,8 @@ from ticketui.tickets.models import Ticket
 from ticketui.tickets.operations.services import operation_submit
 from ticketui.tickets.outcomes import outcome_message
 from ticketui.tickets.services import ticket_track
-from ticketui.tickets.surveys.services import dimensions_offered, survey_submit
+from ticketui.tickets.surveys.dimensions import dimensions_offered
+from ticketui.tickets.surveys.services import survey_submit
 
 STARS_FORMAT = "--stars takes DIMENSION_ID=STARS, e.g. --stars 1=5 (got %r)"
 SURVEY_ONLY_WITH = "--stars go with close or score, not %s."

@@ -41,5 +41,5 @@ def run(statements):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("tickets", "0014_ticket_status_counts")]
+    dependencies = [("tickets", "0015_ticket_status_counts")]
     operations = [migrations.RunPython(run(FORWARD), run(BACKWARD))]

@@ -83,7 +83,7 @@ def run(*, sqlite, postgresql):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("tickets", "0013_ownership_permissions")]
+    dependencies = [("tickets", "0014_satisfaction_dimension_texts")]
     operations = [
         migrations.RunPython(
             run(sqlite=SQLITE, postgresql=POSTGRESQL),
