@@ -3,15 +3,15 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.generic import RedirectView
-from django_otp.admin import OTPAdminSite
 
 from ticketui.accounts.forms import ThrottledAuthenticationForm
+from ticketui.admin_site import DashboardAdminSite
 from ticketui.health import health_view, live_view
 from ticketui.metrics.views import metrics_view
 
 # The admin admits only sessions that gave the second factor, and signs in through the
 # dashboard's own login (password, then the second factor) instead of a form of its own.
-admin.site.__class__ = OTPAdminSite
+admin.site.__class__ = DashboardAdminSite
 
 urlpatterns = [
     path(

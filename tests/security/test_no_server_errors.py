@@ -250,3 +250,18 @@ def test_the_admins_user_and_group_pages_render(client, world):
         response = client.get(path)
         assert response.status_code == 200, path
         assert "<form" in response.text
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_an_empty_field_reference_on_an_admin_change_page_is_a_bad_request(client, world, method):
+    """Found by the long run: Django's change page looks up a field named "" (a server error)."""
+    client.force_login(world["staff"])
+    path = f"/admin/auth/user/{world['lead'].pk}/change/"
+
+    response = getattr(client, method)(
+        f"{path}?_to_field=" if method == "get" else path,
+        {"_to_field": ""} if method == "post" else None,
+    )
+
+    assert response.status_code == 400
+    assert client.get(path).status_code == 200
