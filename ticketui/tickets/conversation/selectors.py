@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
 from ticketui.accounts.selectors import profile_call_context
@@ -204,3 +205,18 @@ def timeline_with_upstream_context(
         before=bound,
     )
     return context
+
+
+# The top bar's count of tickets with unread engineer messages, kept briefly: every page shows
+# it, and the poll and marking a ticket read forget it.
+UNREAD_COUNT_CACHE_KEY = "tickets:unread-tickets"
+UNREAD_COUNT_SECONDS = 30
+
+
+def tickets_unread_count() -> int:
+    """How many tracked tickets have engineer messages nobody has read (from their index)."""
+    count = cache.get(UNREAD_COUNT_CACHE_KEY)
+    if count is None:
+        count = Ticket.objects.filter(unread_messages__gt=0).count()
+        cache.set(UNREAD_COUNT_CACHE_KEY, count, UNREAD_COUNT_SECONDS)
+    return count

@@ -11,6 +11,7 @@ from ticketui.osm.results import RequestRefused, UpstreamError
 
 from ..models import Ticket
 from .selectors import conversation_thread
+from .services import conversation_mark_read
 
 
 @require_GET
@@ -27,5 +28,7 @@ def conversation_thread_view(request, pk: int) -> HttpResponse:
         result = getattr(exc, "result", None)
         context["thread_error"] = True
         context["thread_reason"] = (result.detail or result.error_code) if result else str(exc)
+    else:
+        conversation_mark_read(ticket=ticket, actor=request.user)  # its newest are now read
     partial = "older" if shown else "thread"
     return render(request, f"tickets/conversation/thread.html#{partial}", context)
