@@ -155,3 +155,43 @@ def test_the_timeline_says_when_the_upstreams_log_cannot_be_read(support_client,
 
     assert response.status_code == 200
     assert "could not be read just now" in response.text
+
+
+def test_each_upstream_log_entry_lands_on_one_page_of_the_history_in_time_order():
+    from datetime import UTC, datetime, timedelta
+
+    from ticketui.audit.models import AuditRecord
+    from ticketui.osm.results import OperateLogEntry
+    from ticketui.tickets.conversation.selectors import timeline_merged
+
+    start = datetime(2026, 9, 1, tzinfo=UTC)
+    records = [AuditRecord(pk=n, created_at=start + timedelta(hours=n)) for n in range(10, 0, -1)]
+    log = [
+        OperateLogEntry(
+            operate_type=2,
+            operator="x",
+            content=str(n),
+            time=start + timedelta(hours=n, minutes=30),
+        )
+        for n in range(0, 12)
+    ]
+
+    newest = timeline_merged(
+        records=records[:5], log=log, newer_than_records=True, older_than_records=False
+    )
+    older = timeline_merged(
+        records=records[5:],
+        log=log,
+        newer_than_records=False,
+        older_than_records=True,
+        before=records[4].created_at,
+    )
+
+    def moment(item):
+        return item.created_at if isinstance(item, AuditRecord) else item.time
+
+    shown = [*newest, *older]
+    assert [moment(item) for item in shown] == sorted((moment(i) for i in shown), reverse=True)
+    assert sorted(
+        item.entry.content for item in shown if not isinstance(item, AuditRecord)
+    ) == sorted(str(n) for n in range(12))

@@ -1,12 +1,12 @@
 """What the worker runs for the conversation: asking the upstream which tracked tickets have
 unread engineer messages (ListUnreadNewInstantMessages, the instant-messages feed's unread
-counts) and keeping each ticket's count, which the list marks and the top bar adds up."""
+counts) and keeping each ticket's count, which the list marks, and how many tickets have one,
+which the top bar shows."""
 
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.utils import timezone
 
 from ticketui.osm import limits
@@ -15,7 +15,7 @@ from ticketui.osm.configured import get_client
 from ticketui.osm.results import RequestRefused, UpstreamError
 
 from ..models import Ticket
-from .selectors import UNREAD_COUNT_CACHE_KEY
+from .selectors import tickets_unread_count_refresh
 
 logger = logging.getLogger(__name__)
 
@@ -61,8 +61,7 @@ def unread_poll() -> PollReport:
     for unread, changed in changes.items():
         # updated_at renews the list row's cached markup.
         Ticket.objects.filter(case_id__in=changed).update(unread_messages=unread, updated_at=now)
-    if changes:
-        cache.delete(UNREAD_COUNT_CACHE_KEY)
+    tickets_unread_count_refresh()
     return PollReport(
         asked=len(case_ids),
         changed=sum(len(changed) for changed in changes.values()),

@@ -207,16 +207,28 @@ def timeline_with_upstream_context(
     return context
 
 
-# The top bar's count of tickets with unread engineer messages, kept briefly: every page shows
-# it, and the poll and marking a ticket read forget it.
+# The top bar's count of tickets with unread engineer messages, as the last poll counted it (and
+# less each ticket read since): a page view reads it from the shared cache and never counts the
+# tickets table itself. Until a poll has run (or after the cache was emptied), none is shown.
 UNREAD_COUNT_CACHE_KEY = "tickets:unread-tickets"
-UNREAD_COUNT_SECONDS = 30
 
 
-def tickets_unread_count() -> int:
-    """How many tracked tickets have engineer messages nobody has read (from their index)."""
-    count = cache.get(UNREAD_COUNT_CACHE_KEY)
-    if count is None:
-        count = Ticket.objects.filter(unread_messages__gt=0).count()
-        cache.set(UNREAD_COUNT_CACHE_KEY, count, UNREAD_COUNT_SECONDS)
+def tickets_unread_count() -> int | None:
+    """How many tracked tickets have engineer messages nobody has read, as last counted."""
+    return cache.get(UNREAD_COUNT_CACHE_KEY)
+
+
+def tickets_unread_count_refresh() -> int:
+    """Count them (from their index) and keep the count for the page views: the poll's."""
+    count = Ticket.objects.filter(unread_messages__gt=0).count()
+    cache.set(UNREAD_COUNT_CACHE_KEY, count, None)
     return count
+
+
+def tickets_unread_count_read_one() -> None:
+    """One ticket's messages were just read: one fewer to show until the next poll counts."""
+    try:
+        if (cache.get(UNREAD_COUNT_CACHE_KEY) or 0) > 0:
+            cache.decr(UNREAD_COUNT_CACHE_KEY)
+    except ValueError:  # the key went in between: the next poll sets it again
+        pass

@@ -17,7 +17,6 @@ from uuid import UUID
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
@@ -47,7 +46,7 @@ from ..models import Ticket
 from ..sending import DUPLICATE_POLL_SECONDS, operation_replay, operator_check, recorded_send
 from ..validation import case_id_sendable_check, text_errors
 from .attachment_limits import attachment_limits
-from .selectors import UNREAD_COUNT_CACHE_KEY
+from .selectors import tickets_unread_count_read_one
 
 logger = logging.getLogger(__name__)
 
@@ -350,5 +349,5 @@ def conversation_mark_read(*, ticket: Ticket, actor: AbstractBaseUser) -> bool:
         return False
     Ticket.objects.filter(pk=ticket.pk).update(unread_messages=0, updated_at=timezone.now())
     ticket.unread_messages = 0
-    cache.delete(UNREAD_COUNT_CACHE_KEY)
+    tickets_unread_count_read_one()
     return True

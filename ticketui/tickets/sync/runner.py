@@ -221,11 +221,13 @@ def _synced_values(case: CaseSummary, current: Ticket | None) -> dict:
         "customer_name": case.customer_name[:200],
         "upstream_created_at": case.create_time,
         "upstream_data": data,
-        "labels": case_labels(case),
     }
     changed = current is not None and any(
         getattr(current, name) != value for name, value in values.items()
     )
+    # Written when they differ, but not a change of the ticket's own (a ticket synced before
+    # labels were kept would otherwise look changed upstream once).
+    values["labels"] = case_labels(case)
     values["upstream_updated_at"] = upstream_changed_at(
         case, previous=current.upstream_updated_at if current else None, changed=changed
     )
