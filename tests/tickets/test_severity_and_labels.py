@@ -78,3 +78,15 @@ def test_the_list_is_filtered_by_severity_and_by_label(support_client, sandbox, 
     assert {t.severity for t in by_severity} == {severity}
     assert f'<option value="{label}"' in offered.text
     assert f'<option value="{severity}"' in offered.text
+
+
+def test_a_synced_ticket_reads_its_severity_when_first_opened(support_client, sandbox):
+    tickets_sync_now()
+    ticket = Ticket.objects.get(case_id=labelled_case(sandbox))
+    assert ticket.severity is None  # the list call has none
+
+    response = support_client.get(f"/tickets/{ticket.pk}/summary", headers={"HX-Request": "true"})
+
+    ticket.refresh_from_db()
+    assert ticket.severity == upstream(sandbox, ticket.case_id)["severity_name"]
+    assert ticket.severity in response.text

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 
 from django.core.cache import cache
 
-from ticketui.osm.results import CaseSummary, Label
+from ticketui.osm.results import CaseDetail, CaseSummary, Label
 
 from .models import Ticket, TicketTag
 
@@ -21,9 +21,11 @@ def case_labels(case: CaseSummary) -> list[dict[str, str]]:
 
 
 def case_severity(case: CaseSummary, previous: str | None) -> str | None:
-    """The detail call's severity; the list call has none, so a sync keeps the one known."""
-    severity = getattr(case, "severity", "")
-    return severity[:100] if severity else previous
+    """The detail call's severity ("" when it gives none); the list call has none, so the one
+    known stays. None: the ticket's detail has not been read since severities were kept."""
+    if isinstance(case, CaseDetail):
+        return case.severity[:100]
+    return previous
 
 
 def _label(label: Label) -> dict[str, str]:

@@ -111,9 +111,11 @@ def ticket_refresh(
 
 
 def ticket_refresh_if_stale(*, ticket: Ticket, actor: AbstractBaseUser | None = None) -> Ticket:
-    return ticket_refresh(
-        ticket=ticket, max_age=timedelta(seconds=settings.TICKET_REFRESH_SECONDS), actor=actor
+    """A ticket whose detail was never read (a sync brought it: no severity yet) is read now."""
+    max_age = (
+        None if ticket.severity is None else timedelta(seconds=settings.TICKET_REFRESH_SECONDS)
     )
+    return ticket_refresh(ticket=ticket, max_age=max_age, actor=actor)
 
 
 def ticket_mark_stale(*, ticket: Ticket) -> None:
