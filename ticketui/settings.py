@@ -437,6 +437,12 @@ if not 1 <= OSM_RETRY_ATTEMPTS <= 10 or OSM_BREAKER_THRESHOLD < 1:
 
 # How often opening a ticket page may refresh its status from the upstream.
 TICKET_REFRESH_SECONDS = _read("TICKET_REFRESH_SECONDS", env.int, 60)
+# How often the worker asks the upstream which tickets have unread engineer messages (0: never).
+CONVERSATION_POLL_SECONDS = _read("CONVERSATION_POLL_SECONDS", env.int, 60)
+if not 0 <= CONVERSATION_POLL_SECONDS <= 86400:
+    raise ImproperlyConfigured(
+        "CONVERSATION_POLL_SECONDS must be 0 (off) or a number of seconds up to 86400"
+    )
 # A ticket the upstream has waited on the team for (awaiting confirmation or feedback) longer than
 # this is marked on the list and found by its "Waiting too long" filter.
 TICKET_WAITING_THRESHOLD_HOURS = _read("TICKET_WAITING_THRESHOLD_HOURS", env.int, 24)

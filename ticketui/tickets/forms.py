@@ -43,6 +43,9 @@ class TicketFilterForm(forms.Form):
     owner = forms.CharField(required=False, max_length=150, label=_("Owner"))
     age = forms.ChoiceField(required=False, choices=AGE_CHOICES, label=_("Age"))
     waiting = forms.BooleanField(required=False, label=_("Waiting too long"))
+    severity = forms.CharField(required=False, max_length=100, label=_("Severity"))
+    label = forms.CharField(required=False, max_length=100, label=_("Label"))
+    unread = forms.BooleanField(required=False, label=_("Unread engineer messages"))
     sort = forms.ChoiceField(required=False, choices=[(name, name) for name in LIST_SORTS])
     page = forms.IntegerField(required=False, min_value=1)
 
@@ -66,6 +69,9 @@ class TicketFilterForm(forms.Form):
             "unassigned": owner == OWNER_NOBODY,
             "older_than": AGES.get(data.get("age") or ""),
             "waiting": bool(data.get("waiting")),
+            "severity": (data.get("severity") or "").strip(),
+            "label": (data.get("label") or "").strip(),
+            "unread": bool(data.get("unread")),
             "sort": data.get("sort") or DEFAULT_SORT,
         }
 

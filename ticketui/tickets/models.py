@@ -33,6 +33,7 @@ __all__ = [
     "SyncStatus",
     "Ticket",
     "TicketStatus",
+    "TicketTag",
     "TicketVisit",
 ]
 
@@ -64,6 +65,14 @@ class Ticket(models.Model):
         related_name="+",
         db_index=False,  # ticket_owner_newest leads with it
     )
+    # The upstream's severity_name (only its detail call gives it), as it came; None until read
+    # (null rather than "": a column added without a default keeps SQLite's table as it is).
+    severity = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001
+    # Its labels as the upstream last gave them ([{label_id, name, color}]), shown on the page
+    # and the list; TicketTag holds the same names for the list's filter.
+    labels = models.JSONField(null=True, blank=True)
+    # Engineer messages the upstream counts as unread (the conversation poll); None: not read.
+    unread_messages = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     refreshed_at = models.DateTimeField(null=True, blank=True)
@@ -85,6 +94,12 @@ class Ticket(models.Model):
                 fields=["status", "upstream_updated_at", "id"], name="ticket_status_changed"
             ),
             models.Index(fields=["owner", "upstream_created_at", "id"], name="ticket_owner_newest"),
+            models.Index(
+                fields=["severity", "upstream_created_at", "id"], name="ticket_severity_newest"
+            ),
+            models.Index(
+                fields=["unread_messages", "upstream_created_at", "id"], name="ticket_unread_newest"
+            ),
         ]
         permissions = [
             ("operate_ticket", "Can operate tickets upstream"),
@@ -125,3 +140,25 @@ class Ticket(models.Model):
             if timezone.now() - self.upstream_updated_at > threshold
             else None
         )
+
+
+class TicketTag(models.Model):
+    """One of a ticket's upstream labels, or its severity, by name: what the list's filters
+    offer (labels are filtered through it too). Written with the ticket's own copy (labels.py),
+    never on its own."""
+
+    class Kind(models.TextChoices):
+        LABEL = "label"
+        SEVERITY = "severity"
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "name", "ticket"], name="ticket_tag_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.name}"

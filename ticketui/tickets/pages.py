@@ -14,6 +14,7 @@ from .conversation.attachment_limits import attachment_limits_known
 from .conversation.forms import ReplyForm
 from .conversation.outcomes import reply_outcome_message
 from .forms import TicketFilterForm, TrackTicketForm
+from .labels import severity_and_label_choices
 from .models import Ticket
 from .operations.forms import OperationForm
 from .ownership.forms import AssignForm
@@ -46,6 +47,7 @@ def ticket_list_context(
         filters=chosen, number=request.GET.get("page"), status_counts=status_counts
     )
     status = chosen["status"]
+    severities, label_names = severity_and_label_choices()
     return {
         "filters": filters,
         # A page number that names no page of the list says so, instead of showing another page.
@@ -63,6 +65,8 @@ def ticket_list_context(
         "saved_views": saved_views_for(viewer=request.user),
         "current_query": saved_view_query(request.GET),
         "waiting_hours": settings.TICKET_WAITING_THRESHOLD_HOURS,
+        "severity_choices": severities,
+        "label_choices": label_names,
         "track_form": track_form or TrackTicketForm(),
         "sync": sync_latest(),
         "status_counts": status_counts,

@@ -18,7 +18,7 @@ from ticketui.audit.models import AuditRecord
 from ticketui.integers import ID_MAX, ascii_integer
 from ticketui.osm.catalogue import AWAITING_TEAM, TicketStatus, status_label
 
-from .models import Ticket
+from .models import Ticket, TicketTag
 
 logger = logging.getLogger(__name__)
 
@@ -56,11 +56,15 @@ def ticket_list(
     unassigned: bool = False,
     older_than: timedelta | None = None,
     waiting: bool = False,
+    severity: str = "",
+    label: str = "",
+    unread: bool = False,
     sort: str = DEFAULT_SORT,
 ) -> QuerySet[Ticket]:
     """The list's tickets under its filters, in the order `sort` names: `owner_id` one owner's,
     `unassigned` nobody's, `older_than` created upstream longer ago than that, `waiting` the
-    upstream waiting on the team longer than TICKET_WAITING_THRESHOLD_HOURS."""
+    upstream waiting on the team longer than TICKET_WAITING_THRESHOLD_HOURS, `severity` and
+    `label` the upstream's, `unread` those with engineer messages nobody has read."""
     tickets = Ticket.objects.order_by(*LIST_SORTS.get(sort, LIST_SORTS[DEFAULT_SORT]))
     if status is not None:
         tickets = tickets.filter(status=status)
@@ -70,6 +74,16 @@ def ticket_list(
         tickets = tickets.filter(owner__isnull=True)
     if older_than is not None:
         tickets = tickets.filter(upstream_created_at__lt=timezone.now() - older_than)
+    if severity:
+        tickets = tickets.filter(severity=severity)
+    if label:
+        tickets = tickets.filter(
+            pk__in=TicketTag.objects.filter(kind=TicketTag.Kind.LABEL, name=label).values(
+                "ticket_id"
+            )
+        )
+    if unread:
+        tickets = tickets.filter(unread_messages__gt=0)
     if waiting:
         threshold = timedelta(hours=settings.TICKET_WAITING_THRESHOLD_HOURS)
         tickets = tickets.filter(
@@ -110,6 +124,9 @@ LIST_FIELDS = (
     "upstream_updated_at",
     "updated_at",
     "owner",
+    "severity",
+    "labels",
+    "unread_messages",
 )
 # The owners' names, read in a second small query rather than joined: the page's query then
 # stays on the ticket table's indexes under every order and filter.

@@ -20,6 +20,7 @@ from ticketui.osm.configured import get_client
 from ticketui.osm.results import CaseNotFound, CaseSummary, RequestRefused, UpstreamError
 
 from .ageing import upstream_changed_at
+from .labels import case_labels, case_severity, ticket_tags_write
 from .models import Ticket
 from .ownership.selectors import CLAIM_PERMISSION
 from .ownership.services import ticket_claim
@@ -45,6 +46,8 @@ def _apply_summary(ticket: Ticket, case: CaseSummary) -> None:
     ticket.customer_name = case.customer_name[:200]
     ticket.upstream_created_at = case.create_time
     ticket.upstream_data = case.raw
+    ticket.severity = case_severity(case, ticket.severity)
+    ticket.labels = case_labels(case)
     ticket.refreshed_at = timezone.now()
     ticket_status_counts_forget()
 
@@ -67,6 +70,7 @@ def ticket_track(*, actor: AbstractBaseUser, case_id: str, origin: Origin = NO_O
     )
     _apply_summary(ticket, detail)
     ticket.save()
+    ticket_tags_write(ticket=ticket)
     if created:
         audit_event(
             kind=Kind.TRACK,
@@ -102,13 +106,16 @@ def ticket_refresh(
         # A copy of the upstream's data: lost in a database crash, the next read fetches it again.
         commit_without_waiting_for_disk()
         ticket.save()
+        ticket_tags_write(ticket=ticket)
     return ticket
 
 
 def ticket_refresh_if_stale(*, ticket: Ticket, actor: AbstractBaseUser | None = None) -> Ticket:
-    return ticket_refresh(
-        ticket=ticket, max_age=timedelta(seconds=settings.TICKET_REFRESH_SECONDS), actor=actor
+    """A ticket whose detail was never read (a sync brought it: no severity yet) is read now."""
+    max_age = (
+        None if ticket.severity is None else timedelta(seconds=settings.TICKET_REFRESH_SECONDS)
     )
+    return ticket_refresh(ticket=ticket, max_age=max_age, actor=actor)
 
 
 def ticket_mark_stale(*, ticket: Ticket) -> None:

@@ -14,10 +14,10 @@ from ticketui.audit.services import Origin
 from ticketui.integers import id_from_text
 from ticketui.osm.results import UpstreamError
 
+from .conversation.selectors import timeline_with_upstream_context
 from .forms import TicketFilterForm, TrackTicketForm, form_add_errors
 from .models import Ticket
 from .pages import ticket_list_context, ticket_page_context
-from .selectors import ticket_timeline_context
 from .services import ticket_refresh_if_stale, ticket_track
 from .visits.services import ticket_visit_record
 
@@ -87,10 +87,13 @@ def ticket_status_view(request, pk: int) -> HttpResponse:
 @require_GET
 @permission_required("tickets.view_ticket", raise_exception=True)
 def ticket_timeline_view(request, pk: int) -> HttpResponse:
-    """The timeline's first page (after an operation), or the page older than `before`."""
+    """The timeline's first page (after the page loads, or an operation), or the page older than
+    `before`: the dashboard's records with the upstream's operate-log of the same stretch."""
     ticket = get_object_or_404(Ticket, pk=pk)
-    if (before := id_from_text(request.GET.get("before"))) is not None:
-        context = {"ticket": ticket, **ticket_timeline_context(ticket=ticket, before=before)}
-        return render(request, "tickets/detail.html#timeline-items", context)
-    context = {"ticket": ticket, **ticket_timeline_context(ticket=ticket)}
-    return render(request, "tickets/detail.html#timeline", context)
+    before = id_from_text(request.GET.get("before"))
+    context = {
+        "ticket": ticket,
+        **timeline_with_upstream_context(ticket=ticket, viewer=request.user, before=before),
+    }
+    partial = "timeline-items" if before is not None else "timeline"
+    return render(request, f"tickets/detail.html#{partial}", context)

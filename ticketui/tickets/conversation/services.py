@@ -6,6 +6,7 @@ before the call and completed after it, and the form's one-time key, so that a d
 a second tab posts one reply. The view, the command line and tests all send through
 `reply_submit`."""
 
+import logging
 import os
 import time
 import uuid
@@ -17,6 +18,7 @@ from uuid import UUID
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
 from ticketui.accounts.selectors import profile_call_context
@@ -44,6 +46,9 @@ from ..models import Ticket
 from ..sending import DUPLICATE_POLL_SECONDS, operation_replay, operator_check, recorded_send
 from ..validation import case_id_sendable_check, text_errors
 from .attachment_limits import attachment_limits
+from .selectors import tickets_unread_count_read_one
+
+logger = logging.getLogger(__name__)
 
 # A reply's record has no action id: its kind says what it is (the one-time key checks kind,
 # ticket and person, so a key from an operation form is refused here).
@@ -329,3 +334,20 @@ def _thread_attachment(
         if not page.messages or offset >= page.count or offset > limits.OFFSET_MAX:
             break
     raise AttachmentNotFound(ATTACHMENT_NOT_IN_THREAD)
+
+
+def conversation_mark_read(*, ticket: Ticket, actor: AbstractBaseUser) -> bool:
+    """The viewer has read the thread: tell the upstream (UpdateNewInstantMessagesRead) and
+    clear the ticket's unread count. Only when there is something unread; a call that fails is
+    logged and leaves the count, so the next opening tries again. True when it was cleared."""
+    if not ticket.unread_messages or not actor.has_perm("tickets.view_ticket"):
+        return False
+    try:
+        get_client().update_messages_read(ticket.case_id, context=profile_call_context(user=actor))
+    except (UpstreamError, RequestRefused) as exc:
+        logger.warning("messages of ticket %s not marked read: %s", ticket.pk, exc)
+        return False
+    Ticket.objects.filter(pk=ticket.pk).update(unread_messages=0, updated_at=timezone.now())
+    ticket.unread_messages = 0
+    tickets_unread_count_read_one()
+    return True

@@ -1,8 +1,13 @@
 from django.urls import path
 
-from . import views_reply
+from . import views, views_reply
 
 urlpatterns = [
+    path(
+        "tickets/<int:pk>/conversation/",
+        views.conversation_thread_view,
+        name="conversation-thread",
+    ),
     path(
         "tickets/<int:pk>/conversation/reply",
         views_reply.reply_create_view,

@@ -29,7 +29,8 @@ from ticketui.osm.configured import get_client
 from ticketui.osm.results import CaseSummary, UpstreamError
 
 from ..ageing import upstream_changed_at
-from ..models import Ticket
+from ..labels import case_labels, label_names, tags_write
+from ..models import Ticket, TicketTag
 from ..selectors import ticket_status_counts_forget
 from ..surveys.dimensions import dimensions_sync
 from .models import SyncRun, SyncStatus
@@ -56,6 +57,7 @@ SYNCED_FIELDS = (
     "upstream_created_at",
     "upstream_updated_at",
     "upstream_data",
+    "labels",
 )
 
 
@@ -223,6 +225,9 @@ def _synced_values(case: CaseSummary, current: Ticket | None) -> dict:
     changed = current is not None and any(
         getattr(current, name) != value for name, value in values.items()
     )
+    # Written when they differ, but not a change of the ticket's own (a ticket synced before
+    # labels were kept would otherwise look changed upstream once).
+    values["labels"] = case_labels(case)
     values["upstream_updated_at"] = upstream_changed_at(
         case, previous=current.upstream_updated_at if current else None, changed=changed
     )
@@ -263,6 +268,15 @@ def tickets_upsert(*, cases: tuple[CaseSummary, ...] | list[CaseSummary]) -> Pag
             update_conflicts=True,
             unique_fields=["case_id"],
             update_fields=[*SYNCED_FIELDS, "refreshed_at", "updated_at"],
+        )
+        ids = dict(
+            Ticket.objects.filter(case_id__in=[row.case_id for row in rows]).values_list(
+                "case_id", "pk"
+            )
+        )
+        tags_write(
+            kind=TicketTag.Kind.LABEL,
+            names_by_ticket={ids[row.case_id]: label_names(row.labels) for row in rows},
         )
         ticket_status_counts_forget()
     return PageCounts(
