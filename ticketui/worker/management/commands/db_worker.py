@@ -1,5 +1,6 @@
 """`manage.py db_worker`: django-tasks-db's worker, plus a heartbeat (heartbeat.py) and the
-routine tasks a worker starts: keeping the audit chain's head outside the database."""
+routine tasks a worker starts: keeping the audit chain's head outside the database, and the
+scheduled sync of the ticket list."""
 
 import os
 
@@ -7,6 +8,7 @@ from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from django_tasks_db.management.commands.db_worker import Command as TasksDbWorker
 
 from ticketui.audit.tasks import head_keep_schedule
+from ticketui.tickets.sync.tasks import sync_schedule_ensure
 from ticketui.worker.heartbeat import Heartbeat
 
 
@@ -21,6 +23,7 @@ class Command(TasksDbWorker):
         heartbeat.start()
         try:
             head_keep_schedule()
+            sync_schedule_ensure()
             super().handle(*args, reload=reload, batch=batch, worker_id=worker_id, **options)
         finally:
             heartbeat.stop()
