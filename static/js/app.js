@@ -8,10 +8,13 @@
     return title ? { title: title, text: text } : null;
   }
 
-  function confirmDialog(title, text) {
+  function confirmDialog(title, text, extra) {
     const dialog = document.getElementById("confirm-dialog");
     dialog.querySelector(".dialog-title").textContent = title;
     dialog.querySelector(".dialog-text").textContent = text;
+    // The server's own words (the bulk confirmation's counts), already escaped by its template.
+    const slot = dialog.querySelector(".dialog-extra");
+    if (slot) slot.innerHTML = extra || "";
     return new Promise((resolve) => {
       dialog.addEventListener("close", () => resolve(dialog.returnValue === "confirm"), { once: true });
       dialog.returnValue = "";
@@ -81,7 +84,13 @@
     const owner = assignee && assignee.selectedOptions[0] ? assignee.selectedOptions[0].textContent.trim() : "";
     const text = form.dataset[key + "Text"] || form.dataset.confirmText;
     event.preventDefault();
-    confirmDialog(title.replace("{count}", count).replace("{owner}", owner), text.replace("{count}", count)).then((ok) => {
+    // The form's own action is the confirmation step: it counts what the status machine allows.
+    const headers = { "HX-Request": "true" };
+    const preview = action === "assign" ? Promise.resolve("") :
+      fetch(form.action, { method: "POST", body: new FormData(form), headers: headers, credentials: "same-origin" })
+        .then((response) => (response.ok ? response.text() : ""))
+        .catch(() => "");
+    preview.then((extra) => confirmDialog(title.replace("{count}", count).replace("{owner}", owner), text.replace("{count}", count), extra)).then((ok) => {
       if (ok) event.detail.issueRequest(true);
     });
   });

@@ -57,6 +57,7 @@ MATRIX = [
     ("POST", "/reports/satisfaction/dimensions", (302, 403, 302, 403, 302)),
     ("GET", "/bulk/", (302, 200, 200, 403, 302)),
     ("POST", "/bulk/new", (302, 302, 302, 403, 302)),
+    ("POST", "/bulk/confirm", (302, 200, 200, 403, 302)),
     ("GET", "/bulk/{b}/", (302, 200, 200, 403, 302)),
     ("POST", "/bulk/{b}/cancel", (302, 302, 302, 403, 302)),
     ("POST", "/bulk/{b}/resume", (302, 302, 302, 403, 302)),
