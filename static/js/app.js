@@ -161,5 +161,33 @@
       const current = document.querySelector("[data-row].is-current a");
       if (current) current.click();
     } else if (event.key === "?") { event.preventDefault(); openHelp(); }
+    else if (document.querySelector("[data-keyboard-ticket]")) ticketKey(event);
   });
+
+  // On the ticket page: r writes a reply, c chooses "close" in the operation form, g then l goes
+  // back to the list (the breadcrumb's link, so the list's own address).
+  let awaitingSecond = 0;
+  function ticketKey(event) {
+    const now = Date.now();
+    if (event.key === "l" && now - awaitingSecond < 1500) {
+      awaitingSecond = 0;
+      const back = document.querySelector(".breadcrumbs a");
+      if (back) { event.preventDefault(); back.click(); }
+      return;
+    }
+    awaitingSecond = event.key === "g" ? now : 0;
+    if (event.key === "r") {
+      const reply = document.querySelector("#reply-panel textarea[name=content]");
+      if (reply) { event.preventDefault(); reply.focus(); reply.scrollIntoView({ block: "center" }); }
+    } else if (event.key === "c") {
+      const close = document.querySelector("#operation-panel input[name=action_id][value=close]");
+      if (!close) return;
+      event.preventDefault();
+      close.checked = true;
+      close.dispatchEvent(new Event("change", { bubbles: true }));
+      const text = document.querySelector("#operation-panel [name=operate_desc]") || close;
+      text.focus();
+      text.scrollIntoView({ block: "center" });
+    }
+  }
 })();
