@@ -1,6 +1,16 @@
 // ticketui's own behaviour on top of htmx: confirmation before destructive operations.
 (function () {
   "use strict";
+  // With JavaScript the phone's top bar folds into its menu button (without, it stays open).
+  document.documentElement.classList.add("js");
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest("[data-menu-button]");
+    if (!button) return;
+    const menu = document.getElementById(button.getAttribute("aria-controls"));
+    const open = button.getAttribute("aria-expanded") !== "true";
+    button.setAttribute("aria-expanded", String(open));
+    if (menu) menu.classList.toggle("is-open", open);
+  });
   // The words come from the page, so they are in the reader's language.
   function destructive(action, form) {
     const title = form.dataset["confirm" + action[0].toUpperCase() + action.slice(1) + "Title"];
