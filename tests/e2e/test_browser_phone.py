@@ -68,6 +68,10 @@ def test_the_top_bar_folds_into_a_menu_on_a_phone(login, live_server, main_pages
     expect(menu).to_have_attribute("aria-expanded", "true")
     page.get_by_role("link", name="Audit log").click()
     expect(page.get_by_role("heading", name="Audit log")).to_be_visible()
+    # On a wide screen the bar is open and there is no menu button.
+    page.set_viewport_size({"width": 1280, "height": 800})
+    expect(page.get_by_role("button", name="Menu")).to_be_hidden()
+    expect(page.get_by_role("link", name="Reports")).to_be_visible()
 
 
 def test_the_ticket_page_shows_the_thread_before_the_forms_on_a_phone(
