@@ -630,6 +630,16 @@ if AUDIT_HEAD_INTERVAL < 10:
 if AUDIT_HEAD_WEBHOOK and not AUDIT_HEAD_WEBHOOK.startswith(("https://", "http://")):
     raise ImproperlyConfigured("AUDIT_HEAD_WEBHOOK must be an http:// or https:// URL")
 
+# --- The scheduled sync ------------------------------------------------------------------------
+# The worker runs the incremental sync every SYNC_INTERVAL_SECONDS (one at a time across
+# workers); 0 turns the schedule off (syncs then run only from "Sync now" or the command).
+SYNC_INTERVAL_SECONDS = _read("SYNC_INTERVAL_SECONDS", env.int, 300)
+if SYNC_INTERVAL_SECONDS != 0 and not 30 <= SYNC_INTERVAL_SECONDS <= 86400:
+    raise ImproperlyConfigured(
+        "SYNC_INTERVAL_SECONDS must be 0 (no scheduled sync) or 30-86400 seconds; "
+        f"got {SYNC_INTERVAL_SECONDS}"
+    )
+
 # --- The task worker's heartbeat ------------------------------------------------------------
 # Each `manage.py db_worker` process records that it is alive every WORKER_HEARTBEAT_INTERVAL
 # seconds; a worker silent for WORKER_HEARTBEAT_TIMEOUT seconds is dead (killed, its machine

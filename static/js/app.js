@@ -1,6 +1,16 @@
 // ticketui's own behaviour on top of htmx: confirmation before destructive operations.
 (function () {
   "use strict";
+  // With JavaScript the phone's top bar folds into its menu button (without, it stays open).
+  document.documentElement.classList.add("js");
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest("[data-menu-button]");
+    if (!button) return;
+    const menu = document.getElementById(button.getAttribute("aria-controls"));
+    const open = button.getAttribute("aria-expanded") !== "true";
+    button.setAttribute("aria-expanded", String(open));
+    if (menu) menu.classList.toggle("is-open", open);
+  });
   // The words come from the page, so they are in the reader's language.
   function destructive(action, form) {
     const title = form.dataset["confirm" + action[0].toUpperCase() + action.slice(1) + "Title"];
@@ -8,10 +18,13 @@
     return title ? { title: title, text: text } : null;
   }
 
-  function confirmDialog(title, text) {
+  function confirmDialog(title, text, extra) {
     const dialog = document.getElementById("confirm-dialog");
     dialog.querySelector(".dialog-title").textContent = title;
     dialog.querySelector(".dialog-text").textContent = text;
+    // The server's own words (the bulk confirmation's counts), already escaped by its template.
+    const slot = dialog.querySelector(".dialog-extra");
+    if (slot) slot.innerHTML = extra || "";
     return new Promise((resolve) => {
       dialog.addEventListener("close", () => resolve(dialog.returnValue === "confirm"), { once: true });
       dialog.returnValue = "";
@@ -81,7 +94,13 @@
     const owner = assignee && assignee.selectedOptions[0] ? assignee.selectedOptions[0].textContent.trim() : "";
     const text = form.dataset[key + "Text"] || form.dataset.confirmText;
     event.preventDefault();
-    confirmDialog(title.replace("{count}", count).replace("{owner}", owner), text.replace("{count}", count)).then((ok) => {
+    // The form's own action is the confirmation step: it counts what the status machine allows.
+    const headers = { "HX-Request": "true" };
+    const preview = action === "assign" ? Promise.resolve("") :
+      fetch(form.action, { method: "POST", body: new FormData(form), headers: headers, credentials: "same-origin" })
+        .then((response) => (response.ok ? response.text() : ""))
+        .catch(() => "");
+    preview.then((extra) => confirmDialog(title.replace("{count}", count).replace("{owner}", owner), text.replace("{count}", count), extra)).then((ok) => {
       if (ok) event.detail.issueRequest(true);
     });
   });
@@ -152,5 +171,33 @@
       const current = document.querySelector("[data-row].is-current a");
       if (current) current.click();
     } else if (event.key === "?") { event.preventDefault(); openHelp(); }
+    else if (document.querySelector("[data-keyboard-ticket]")) ticketKey(event);
   });
+
+  // On the ticket page: r writes a reply, c chooses "close" in the operation form, g then l goes
+  // back to the list (the breadcrumb's link, so the list's own address).
+  let awaitingSecond = 0;
+  function ticketKey(event) {
+    const now = Date.now();
+    if (event.key === "l" && now - awaitingSecond < 1500) {
+      awaitingSecond = 0;
+      const back = document.querySelector(".breadcrumbs a");
+      if (back) { event.preventDefault(); back.click(); }
+      return;
+    }
+    awaitingSecond = event.key === "g" ? now : 0;
+    if (event.key === "r") {
+      const reply = document.querySelector("#reply-panel textarea[name=content]");
+      if (reply) { event.preventDefault(); reply.focus(); reply.scrollIntoView({ block: "center" }); }
+    } else if (event.key === "c") {
+      const close = document.querySelector("#operation-panel input[name=action_id][value=close]");
+      if (!close) return;
+      event.preventDefault();
+      close.checked = true;
+      close.dispatchEvent(new Event("change", { bubbles: true }));
+      const text = document.querySelector("#operation-panel [name=operate_desc]") || close;
+      text.focus();
+      text.scrollIntoView({ block: "center" });
+    }
+  }
 })();

@@ -41,6 +41,7 @@ MATRIX = [
     ("POST", "/tickets/{t}/survey/send", (302, 400, 400, 403, 302)),
     ("GET", "/tickets/{t}/operations", (302, 405, 405, 405, 302)),
     ("GET", "/tickets/{t}/operations/form", (302, 200, 200, 403, 302)),
+    ("GET", "/tickets/{t}/conversation/", (302, 200, 200, 403, 302)),
     # Nothing to reply: the whole page again with the form's errors (the no-JS fallback).
     ("POST", "/tickets/{t}/conversation/reply", (302, 400, 400, 403, 302)),
     # {a}: an attachment id that the ticket's conversation does not have.
@@ -57,6 +58,7 @@ MATRIX = [
     ("POST", "/reports/satisfaction/dimensions", (302, 403, 302, 403, 302)),
     ("GET", "/bulk/", (302, 200, 200, 403, 302)),
     ("POST", "/bulk/new", (302, 302, 302, 403, 302)),
+    ("POST", "/bulk/confirm", (302, 200, 200, 403, 302)),
     ("GET", "/bulk/{b}/", (302, 200, 200, 403, 302)),
     ("POST", "/bulk/{b}/cancel", (302, 302, 302, 403, 302)),
     ("POST", "/bulk/{b}/resume", (302, 302, 302, 403, 302)),

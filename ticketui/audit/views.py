@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from .export import audit_csv
 from .forms import RecordFilterForm
+from .links import record_links_attach
 from .models import AuditRecord
 from .paging import SORTS, InvalidCursor, keyset_page, sorted_records
 from .selectors import (
@@ -64,6 +65,7 @@ PROBLEM_STATUS = {"invalid-link": 400, "no-such-page": 404}
 
 
 def _list_context(request, form: RecordFilterForm, page, *, head=None, problem: str = "") -> dict:
+    record_links_attach(page.object_list)
     return {"filters": form, "page": page, "head": head, "page_problem": problem}
 
 
@@ -127,4 +129,5 @@ def chain_head_view(request) -> HttpResponse:
 def record_detail_view(request, pk: int) -> HttpResponse:
     record = get_object_or_404(audit_records_visible(viewer=request.user), pk=pk)
     settlements = audit_record_settlements(record=record)
+    record_links_attach([record])
     return render(request, "audit/detail.html", {"record": record, "settlements": settlements})

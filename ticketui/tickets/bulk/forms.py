@@ -39,6 +39,8 @@ class BulkForm(forms.Form):
     )
     # The list's whole query string (every filter it applies), for scope "filter".
     filters = forms.CharField(required=False, max_length=4000)
+    # Leave out the tickets whose status does not allow the operation (the confirmation offers it).
+    leave_out = forms.BooleanField(required=False)
     # One per rendered form: the same bulk form sent twice is one bulk operation.
     request_key = forms.UUIDField(required=False, widget=forms.HiddenInput, initial=uuid.uuid4)
 

@@ -3,14 +3,16 @@
 from uuid import UUID
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django_tasks_db.models import DBTaskResult
 
 from ticketui.audit.models import AuditRecord, Kind, OperationKey
+from ticketui.osm.catalogue import ALLOWED_IN
 from ticketui.worker.heartbeat import task_result_dead
 
+from ..models import Ticket
 from ..outcomes import outcome_message
 from .models import BulkItem, BulkItemOutcome, BulkOperation, BulkState
 from .tasks import bulk_operation_task
@@ -106,8 +108,13 @@ def bulk_items_settled(*, bulk: BulkOperation) -> list[BulkItem]:
 
 
 def bulk_list_for(*, actor: AbstractBaseUser) -> QuerySet[BulkOperation]:
-    """Recent bulk operations: the actor's own, or everyone's for a team lead."""
-    bulks = BulkOperation.objects.select_related("actor", "assignee")
+    """Recent bulk operations: the actor's own, or everyone's for a team lead; each with how
+    many of its tickets succeeded and failed so far (as the worker recorded them)."""
+    not_failed = [BulkItemOutcome.WAITING, BulkItemOutcome.SUCCEEDED, BulkItemOutcome.SKIPPED]
+    bulks = BulkOperation.objects.select_related("actor", "assignee").annotate(
+        succeeded=Count("items", filter=Q(items__outcome=BulkItemOutcome.SUCCEEDED)),
+        failed=Count("items", filter=~Q(items__outcome__in=not_failed)),
+    )
     if not actor.has_perm("audit.view_all_records"):
         bulks = bulks.filter(actor=actor)
     return bulks
@@ -150,3 +157,48 @@ def bulk_result_rows(*, bulk: BulkOperation):
             item.audit_record.pk if item.audit_record is not None else None,
             item.finished_at,
         )
+
+
+# What the confirmation says of the tickets the status machine does not allow the action in.
+REFUSED_TEXT = {
+    "close": lambda n: ngettext(
+        "%(count)d of these cannot be closed in its current status.",
+        "%(count)d of these cannot be closed in their current status.",
+        n,
+    ),
+    "press": lambda n: ngettext(
+        "%(count)d of these cannot be urged in its current status.",
+        "%(count)d of these cannot be urged in their current status.",
+        n,
+    ),
+    "cancel": lambda n: ngettext(
+        "%(count)d of these cannot be cancelled in its current status.",
+        "%(count)d of these cannot be cancelled in their current status.",
+        n,
+    ),
+    "delete": lambda n: ngettext(
+        "%(count)d of these cannot be deleted in its current status.",
+        "%(count)d of these cannot be deleted in their current status.",
+        n,
+    ),
+}
+
+
+def bulk_allowed_only(tickets: QuerySet[Ticket], *, action_id: str) -> QuerySet[Ticket]:
+    """The tickets whose status allows the action (all of them for an assignment)."""
+    allowed = ALLOWED_IN.get(action_id)
+    return tickets if allowed is None else tickets.filter(status__in=allowed)
+
+
+def bulk_preview(*, tickets: QuerySet[Ticket], action_id: str) -> dict:
+    """What a bulk run would do, told before it starts: how many tickets are chosen, and how
+    many of them the status machine does not allow the action in (and what that says)."""
+    total = tickets.count()
+    refused = total - bulk_allowed_only(tickets, action_id=action_id).count()
+    words = REFUSED_TEXT.get(action_id)
+    return {
+        "total": total,
+        "refused": refused,
+        "allowed": total - refused,
+        "refused_text": words(refused) % {"count": refused} if words and refused else "",
+    }

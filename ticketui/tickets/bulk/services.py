@@ -23,7 +23,7 @@ from ..ownership.services import CANNOT_OWN, tickets_assign_many
 from ..sending import operator_check
 from .models import ASSIGN_ACTION, BulkItem, BulkItemOutcome, BulkOperation, BulkState
 from .runner import bulk_skip_rest
-from .selectors import bulk_for_key, bulk_may_manage, bulk_stalled
+from .selectors import bulk_allowed_only, bulk_for_key, bulk_may_manage, bulk_stalled
 from .tasks import bulk_operation_task
 
 BULK_LIMIT = 1000
@@ -32,6 +32,9 @@ BULK_TOO_MANY = gettext_noop(
     "Narrow the filter and run it in parts."
 )
 BULK_EMPTY = gettext_noop("Select at least one ticket.")
+BULK_NONE_ALLOWED = gettext_noop(
+    "None of the chosen tickets allows this operation in its current status."
+)
 BULK_NOT_YOURS = gettext_noop(
     "Only the person who started a bulk operation, or a team lead, may cancel it."
 )
@@ -53,13 +56,22 @@ def bulk_create(
     operate_desc: str = "",
     selection: dict | None = None,
     request_key: UUID | None = None,
+    leave_out: bool = False,
 ) -> BulkOperation:
     """Record a bulk operation over `tickets` (in their list order) and queue it for the worker.
-    A second submission of the same form (same `request_key`) returns the first bulk."""
+    With `leave_out`, tickets whose status does not allow the action are left out. A second
+    submission of the same form (same `request_key`) returns the first bulk."""
     operator_check(actor)
     if request_key is not None and (earlier := bulk_for_key(request_key)):
         return earlier
     operation_validate(action_id=action_id, operate_desc=operate_desc, group_id="")
+    if leave_out:
+        if not tickets.exists():
+            raise ValidationError(_(BULK_EMPTY))
+        tickets = bulk_allowed_only(tickets, action_id=action_id)
+        if not tickets.exists():
+            raise ValidationError(_(BULK_NONE_ALLOWED))
+        selection = {**(selection or {}), "left_out_not_allowed": True}
     chosen = list(tickets.values_list("pk", "case_id")[: BULK_LIMIT + 1])
     if not chosen:
         raise ValidationError(_(BULK_EMPTY))

@@ -10,12 +10,18 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from ticketui.audit.services import Origin
+from ticketui.audit.services import Origin, audit_export_record
 from ticketui.spreadsheets import csv_lines
 
 from .forms import BulkForm
 from .models import ASSIGN_ACTION, BulkOperation
-from .selectors import bulk_list_for, bulk_may_manage, bulk_progress, bulk_result_rows
+from .selectors import (
+    bulk_list_for,
+    bulk_may_manage,
+    bulk_preview,
+    bulk_progress,
+    bulk_result_rows,
+)
 from .services import bulk_assign, bulk_cancel, bulk_create, bulk_resume
 
 
@@ -33,7 +39,29 @@ def _bulk_start(request, form: BulkForm) -> BulkOperation:
     }
     if data["action_id"] == ASSIGN_ACTION:
         return bulk_assign(**common, assignee=data["assignee"], origin=Origin.of(request))
-    return bulk_create(**common, action_id=data["action_id"])
+    return bulk_create(**common, action_id=data["action_id"], leave_out=data["leave_out"])
+
+
+@require_POST
+@permission_required("tickets.operate_ticket", raise_exception=True)
+def bulk_preview_view(request) -> HttpResponse:
+    """The confirmation before a bulk run: how many tickets, how many of them the status machine
+    refuses (and the offer to leave those out). A page of its own without JavaScript, the
+    dialog's words with it; the run itself is started by bulk_create_view."""
+    form = BulkForm(request.POST)
+    if not form.is_valid():
+        return bulk_create_view(request)  # the same errors, said the same way
+    data = form.cleaned_data
+    preview = bulk_preview(tickets=form.tickets(viewer=request.user), action_id=data["action_id"])
+    carried = [
+        (name, value)
+        for name, values in request.POST.lists()
+        if name not in ("csrfmiddlewaretoken", "leave_out")
+        for value in values
+    ]
+    context = {"preview": preview, "carried": carried, "action": data["action_id"], "form": form}
+    template = "tickets/bulk/confirm.html#summary" if request.htmx else "tickets/bulk/confirm.html"
+    return render(request, template, context)
 
 
 @require_POST
@@ -112,6 +140,12 @@ BULK_CSV_HEADER = (
 @permission_required("tickets.operate_ticket", raise_exception=True)
 def bulk_export_view(request, pk: int) -> StreamingHttpResponse:
     bulk = _visible_bulk(request, pk)
+    audit_export_record(
+        actor=request.user,
+        what="bulk results",
+        filters={"bulk": bulk.pk},
+        origin=Origin.of(request),
+    )
     response = StreamingHttpResponse(
         csv_lines(BULK_CSV_HEADER, bulk_result_rows(bulk=bulk)),
         content_type="text/csv; charset=utf-8",

@@ -72,3 +72,16 @@ class SyncRun(models.Model):
         if not self.total:
             return 100 if self.status == SyncStatus.SUCCEEDED else 0
         return min(100, round(100 * self.processed / self.total))
+
+
+class SyncSchedule(models.Model):
+    """The one row (pk 1) that the scheduled sync's lease is taken on: a worker runs the
+    scheduled sync only after a conditional UPDATE made it the holder, so two workers never run
+    it at once. A lease outlives any sync; one left by a killed worker simply expires."""
+
+    lease_holder = models.CharField(max_length=64, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    last_started_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Sync schedule (lease until {self.lease_until})"

@@ -1,6 +1,6 @@
 """`manage.py db_worker`: django-tasks-db's worker, plus a heartbeat (heartbeat.py) and the
 routine tasks a worker starts: keeping the audit chain's head outside the database, and the
-poll for unread engineer messages."""
+poll for unread engineer messages and the scheduled sync of the ticket list."""
 
 import os
 
@@ -9,6 +9,7 @@ from django_tasks_db.management.commands.db_worker import Command as TasksDbWork
 
 from ticketui.audit.tasks import head_keep_schedule
 from ticketui.tickets.conversation.tasks import unread_poll_schedule
+from ticketui.tickets.sync.tasks import sync_schedule_ensure
 from ticketui.worker.heartbeat import Heartbeat
 
 
@@ -24,6 +25,7 @@ class Command(TasksDbWorker):
         try:
             head_keep_schedule()
             unread_poll_schedule()
+            sync_schedule_ensure()
             super().handle(*args, reload=reload, batch=batch, worker_id=worker_id, **options)
         finally:
             heartbeat.stop()
