@@ -1,15 +1,19 @@
 """Owners and saved views in Chromium: an agent claims a ticket and saves a view of their old
-tickets; a team lead gives the ticket to someone else; the agent's view no longer holds it."""
+tickets; the scheduled sync brings a change to it, which the agent's list marks; a team lead
+gives the ticket to someone else; the agent's view no longer holds it."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import ARTIFACTS
 from ticketui.tickets.models import Ticket
 from ticketui.tickets.sync.services import tickets_sync_now
+from ticketui.tickets.sync.tasks import tickets_sync_scheduled_task
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -34,8 +38,20 @@ def log_out(page):
     page.wait_for_url(re.compile(r"/accounts/login/"))
 
 
+def scheduled_sync_after_an_upstream_change(sandbox, settings, case_id: str) -> None:
+    """The engineer changes the ticket upstream; then the worker's scheduled sync runs (called
+    here as the worker calls it, its next run queued in the database)."""
+    later = (timezone.now() + timedelta(seconds=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    sandbox.state.tickets[case_id].update(status=3, update_time=later)
+    backend, interval = settings.TASKS, settings.SYNC_INTERVAL_SECONDS
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.SYNC_INTERVAL_SECONDS = 300
+    tickets_sync_scheduled_task.call()
+    settings.TASKS, settings.SYNC_INTERVAL_SECONDS = backend, interval
+
+
 def test_an_agent_claims_saves_a_view_and_a_team_lead_reassigns(
-    login, synced, support_user, team_lead, ana
+    login, synced, settings, support_user, team_lead, ana
 ):
     page = login("sam")
     page.get_by_role("link", name="Unassigned").click()
@@ -70,6 +86,13 @@ def test_an_agent_claims_saves_a_view_and_a_team_lead_reassigns(
     expect(page).to_have_url(re.compile(r"\?age=7d&owner=me&sort=oldest$"))
     expect(page.locator("#results tbody tr")).to_have_count(1)
     page.screenshot(path=ARTIFACTS / "ownership_saved_view.png", full_page=True)
+    row = page.locator("#results tbody tr", has_text=CASE_ID)
+    expect(row.locator(".badge-changed")).to_have_count(0)
+
+    scheduled_sync_after_an_upstream_change(synced, settings, CASE_ID)
+    page.reload()
+    expect(row.locator(".badge-changed")).to_have_text("Changed")
+    page.screenshot(path=ARTIFACTS / "ownership_changed_upstream.png", full_page=True)
     log_out(page)
 
     login("tess")
