@@ -75,3 +75,36 @@ def test_a_failed_sync_says_why_on_the_list(lead_client, sandbox, settings):
     response = lead_client.get("/")
     assert "Failed" in response.text
     assert "OSM.0002" in response.text
+
+
+def test_an_open_list_asks_for_newer_syncs_and_reloads_once_one_has_ended(support_client):
+    shown = sync_start()
+    SyncRun.objects.filter(pk=shown.pk).update(status=SyncStatus.SUCCEEDED)
+    page = support_client.get("/")
+    assert f"/tickets/sync/latest?seen={shown.pk}" in page.text
+    assert 'hx-trigger="every 30s"' in page.text
+
+    unchanged = support_client.get(f"/tickets/sync/latest?seen={shown.pk}")
+    scheduled = sync_start(trigger="schedule")
+    running = support_client.get(f"/tickets/sync/latest?seen={shown.pk}")
+    SyncRun.objects.filter(pk=scheduled.pk).update(status=SyncStatus.SUCCEEDED, updated=3)
+    ended = support_client.get(f"/tickets/sync/latest?seen={shown.pk}")
+
+    assert unchanged.status_code == 204
+    assert not unchanged.content
+    assert "tickets-synced" not in running.headers.get("HX-Trigger", "")
+    assert f"/tickets/sync/{scheduled.pk}" in running.text
+    assert "3 updated" in ended.text
+    assert "tickets-synced" in ended.headers["HX-Trigger"]
+    assert f"seen={scheduled.pk}" in ended.text
+
+
+def test_a_list_shown_before_any_sync_hears_of_the_first(support_client):
+    assert support_client.get("/tickets/sync/latest?seen=").status_code == 204
+    run = sync_start()
+    SyncRun.objects.filter(pk=run.pk).update(status=SyncStatus.SUCCEEDED)
+
+    response = support_client.get("/tickets/sync/latest?seen=")
+
+    assert response.status_code == 200
+    assert "tickets-synced" in response.headers["HX-Trigger"]

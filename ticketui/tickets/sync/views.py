@@ -1,4 +1,5 @@
-"""A team lead's "Sync now" on the ticket list, and the sync's live progress."""
+"""A team lead's "Sync now" on the ticket list, the sync's live progress, and an open list's
+question whether a sync (the worker's scheduled one, or anyone's) has run since it was shown."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
@@ -8,7 +9,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
+from ticketui.integers import id_from_text
+
 from .models import SyncRun
+from .selectors import sync_latest
 from .services import SyncAlreadyActive, sync_request
 
 
@@ -35,3 +39,14 @@ def sync_status_view(request, pk: int) -> HttpResponse:
     if not run.is_active:
         response = trigger_client_event(response, "tickets-synced")
     return response
+
+
+@require_GET
+@permission_required("tickets.view_ticket", raise_exception=True)
+def sync_latest_view(request) -> HttpResponse:
+    """Asked by an open list every half minute: nothing (204, the page stays as it is) while the
+    latest sync is the one the list shows; otherwise that sync, and the list reloads if it ended."""
+    run = sync_latest()
+    if run is None or run.pk == id_from_text(request.GET.get("seen")):
+        return HttpResponse(status=204)
+    return sync_status_view(request, run.pk)
