@@ -99,6 +99,18 @@ def _collected_static_files(django_test_environment, tmp_path_factory):
     static_files_read_once()
 
 
+@pytest.fixture
+def redis_db_15_alone(tmp_path_factory):
+    """Held by a test that uses (and empties) Redis's database 15, so that no other test process of
+    this run uses it meanwhile."""
+    run_dir = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        run_dir = run_dir.parent  # shared by this run's workers
+    with open(run_dir / "redis-db-15.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """The circuit breaker and other shared state live in the cache; each test starts clean."""
