@@ -6,6 +6,9 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 SANDBOX_PORT ?= 8001
 PG_URL ?= postgres://postgres@127.0.0.1:5432/ticketui
+# Test processes (pytest-xdist): one per core by default; PYTEST_WORKERS=0 runs in this process.
+PYTEST_WORKERS ?= auto
+PYTEST_PARALLEL := -n $(PYTEST_WORKERS)
 export SANDBOX_PORT
 
 .PHONY: run test lint test-sqlite test-postgres deploy-check install install-dev messages bench load cluster clean
@@ -38,11 +41,11 @@ lint: install-dev
 	$(BIN)/ruff format --check .
 
 test-sqlite: install-dev messages
-	$(BIN)/pytest -m "not browser and not postgresql" -q
+	$(BIN)/pytest $(PYTEST_PARALLEL) -m "not browser and not postgresql" -q
 
 test-postgres: install-dev messages
 	bin/check-postgres "$(PG_URL)"
-	DATABASE_URL="$(PG_URL)" $(BIN)/pytest -q
+	DATABASE_URL="$(PG_URL)" $(BIN)/pytest $(PYTEST_PARALLEL) -q
 
 # The README's Deploying section, followed literally in a scratch folder (a clone of the last
 # commit) against PostgreSQL (a database of its own), Redis and the sandbox: about a minute.

@@ -1,9 +1,11 @@
 """Shared fixtures: the three kinds of user, and the sandbox upstream (in process for unit tests,
 over real HTTP for end-to-end ones)."""
 
+import fcntl
 import os
 import shutil
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from tests.static_files import static_files_read_once
 from tests.upstream import InProcessSandbox
 from ticketui.sandbox.server import SandboxServer
 from ticketui.sandbox.state import SandboxState
@@ -52,22 +55,60 @@ def _no_secret_in_pages(monkeypatch):
     monkeypatch.setattr(Client, "request", request_checked)
 
 
+@contextmanager
+def _once_per_run(tmp_path_factory, name: str):
+    """Yields whether this process should do the step `name`: always without xdist; with it, the
+    first worker to get there does it while the others wait on a lock, then skip it."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        yield True
+        return
+    run_dir = tmp_path_factory.getbasetemp().parent  # shared by this run's workers
+    with open(run_dir / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = run_dir / f"{name}.done"
+        first = not done.exists()
+        yield first
+        if first:
+            done.touch()
+
+
 @pytest.fixture(scope="session", autouse=True)
-def _compiled_translations(django_test_environment):
+def _compiled_translations(django_test_environment, tmp_path_factory):
     """The Chinese catalog compiled from its .po, so that a bare `pytest` in a fresh clone shows
     the same pages as `make test` (compilemessages needs gettext's msgfmt)."""
     catalog = Path(__file__).resolve().parent.parent / "locale/zh_Hans/LC_MESSAGES/django"
     source, compiled = catalog.with_suffix(".po"), catalog.with_suffix(".mo")
-    if not compiled.exists() or compiled.stat().st_mtime < source.stat().st_mtime:
-        if not shutil.which("msgfmt"):
-            pytest.exit("The translations need compiling: apt-get install gettext", returncode=1)
-        call_command("compilemessages", locale=["zh_Hans"], ignore_patterns=[".venv"], verbosity=0)
+    with _once_per_run(tmp_path_factory, "compilemessages") as first:
+        if first and (not compiled.exists() or compiled.stat().st_mtime < source.stat().st_mtime):
+            if not shutil.which("msgfmt"):
+                pytest.exit(
+                    "The translations need compiling: apt-get install gettext", returncode=1
+                )
+            call_command(
+                "compilemessages", locale=["zh_Hans"], ignore_patterns=[".venv"], verbosity=0
+            )
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _collected_static_files(django_test_environment):
-    """Pages are rendered as in production, with hashed static file names."""
-    call_command("collectstatic", interactive=False, verbosity=0)
+def _collected_static_files(django_test_environment, tmp_path_factory):
+    """Pages are rendered as in production, with hashed static file names; the files are
+    collected once per run and read once per process (tests/static_files.py)."""
+    with _once_per_run(tmp_path_factory, "collectstatic") as first:
+        if first:
+            call_command("collectstatic", interactive=False, verbosity=0)
+    static_files_read_once()
+
+
+@pytest.fixture
+def redis_db_15_alone(tmp_path_factory):
+    """Held by a test that uses (and empties) Redis's database 15, so that no other test process of
+    this run uses it meanwhile."""
+    run_dir = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        run_dir = run_dir.parent  # shared by this run's workers
+    with open(run_dir / "redis-db-15.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 @pytest.fixture(autouse=True)

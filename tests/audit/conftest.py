@@ -2,6 +2,7 @@
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from datetime import timedelta
@@ -154,36 +155,69 @@ def manage_popen(*args: str, url: str, **env: str) -> subprocess.Popen:
     )
 
 
-@pytest.fixture
-def scratch_database(tmp_path):
-    """A migrated database of the vendor under test that other processes can share (the test
-    database is in memory on SQLite): a file on SQLite, a database of its own on PostgreSQL."""
-    if connection.vendor == "sqlite":
-        url = f"sqlite:///{tmp_path / 'scratch.sqlite3'}"
-        drop = None
-    else:
-        import psycopg
-
-        params = connection.get_connection_params()
-        name = f"{connection.settings_dict['NAME']}_scratch"
-        admin = {
-            key: params[key] for key in ("host", "port", "user", "password") if params.get(key)
-        }
-
-        def execute(sql: str) -> None:
-            with psycopg.connect(dbname="postgres", autocommit=True, **admin) as pg:
-                pg.execute(sql)
-
-        execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        execute(f'CREATE DATABASE "{name}"')
-        password = f":{admin['password']}" if admin.get("password") else ""
-        url = f"postgres://{admin['user']}{password}@{admin.get('host', '127.0.0.1')}:{admin.get('port', 5432)}/{name}"
-
-        def drop() -> None:
-            execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
+def _migrated(url: str) -> None:
     migrated = manage("migrate", "--no-input", "-v", "0", url=url, timeout=300)
     assert migrated.returncode == 0, migrated.stderr
-    yield url
-    if drop:
-        drop()
+
+
+@pytest.fixture(scope="session")
+def _scratch_sqlite_template(tmp_path_factory) -> Path:
+    """One database migrated by manage.py per test process; each test gets a copy of it."""
+    path = tmp_path_factory.mktemp("scratch-template") / "migrated.sqlite3"
+    _migrated(f"sqlite:///{path}")
+    return path
+
+
+def _pg_admin() -> dict:
+    params = connection.get_connection_params()
+    return {key: params[key] for key in ("host", "port", "user", "password") if params.get(key)}
+
+
+def _pg_execute(sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(dbname="postgres", autocommit=True, **_pg_admin()) as pg:
+        pg.execute(sql)
+
+
+def _pg_url(name: str) -> str:
+    admin = _pg_admin()
+    password = f":{admin['password']}" if admin.get("password") else ""
+    host, port = admin.get("host", "127.0.0.1"), admin.get("port", 5432)
+    return f"postgres://{admin['user']}{password}@{host}:{port}/{name}"
+
+
+@pytest.fixture(scope="session")
+def _scratch_pg_template(django_db_setup, django_db_blocker) -> str:
+    """One PostgreSQL database migrated by manage.py per test process, the template of each
+    test's own."""
+    with django_db_blocker.unblock():
+        name = f"{connection.settings_dict['NAME']}_scratch_template"
+        _pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _pg_execute(f'CREATE DATABASE "{name}"')
+        _migrated(_pg_url(name))
+    yield name
+    with django_db_blocker.unblock():
+        _pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def scratch_database(request, tmp_path):
+    """A migrated database of the vendor under test that other processes can share (the test
+    database is in memory on SQLite): a file on SQLite, a database of its own on PostgreSQL.
+    Both are copies of one database that manage.py migrated for this test process."""
+    if connection.vendor == "sqlite":
+        template = request.getfixturevalue("_scratch_sqlite_template")
+        path = tmp_path / "scratch.sqlite3"
+        with sqlite3.connect(template) as source, sqlite3.connect(path) as copy:
+            source.backup(copy)
+        source.close()
+        copy.close()
+        yield f"sqlite:///{path}"
+        return
+    template = request.getfixturevalue("_scratch_pg_template")
+    name = f"{connection.settings_dict['NAME']}_scratch"
+    _pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    _pg_execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    yield _pg_url(name)
+    _pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

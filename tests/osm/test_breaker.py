@@ -39,6 +39,7 @@ def store(request):
     if request.param == "locmem":
         yield LocMemCache("breaker-tests", {})
         return
+    request.getfixturevalue("redis_db_15_alone")  # no other test process empties it meanwhile
     cache = RedisCache(REDIS_URL, {"KEY_PREFIX": "ticketui-breaker-tests"})
     try:
         cache.clear()

@@ -15,7 +15,7 @@ REDIS_URL = "redis://127.0.0.1:6379/15"
 
 
 @pytest.fixture
-def redis_cache():
+def redis_cache(redis_db_15_alone):  # no other test process empties it meanwhile
     cache = RedisCache(REDIS_URL, {"KEY_PREFIX": "ticketui-tests"})
     try:
         cache.clear()

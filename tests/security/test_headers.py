@@ -77,7 +77,7 @@ def test_a_request_id_that_is_not_a_uuid_is_replaced_and_not_sent_upstream(
     assert set(upstream) == {returned}
 
 
-@pytest.mark.parametrize("sent", [str(uuid.uuid4()), uuid.uuid4().hex])
+@pytest.mark.parametrize("sent", [str(uuid.uuid4()), uuid.uuid4().hex], ids=["hyphens", "hex"])
 def test_a_uuid_request_id_is_kept_and_sent_upstream(support_client, sandbox, sent):
     response = support_client.post("/tickets/track", {"case_id": CASE_ID}, HTTP_X_REQUEST_ID=sent)
 

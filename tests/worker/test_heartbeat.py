@@ -20,7 +20,13 @@ from ticketui.worker.heartbeat import (
 )
 from ticketui.worker.models import WorkerHeartbeat
 
-from ..audit.conftest import manage, manage_popen, scratch_database  # noqa: F401 - a fixture
+from ..audit.conftest import (  # noqa: F401 - fixtures
+    _scratch_pg_template,
+    _scratch_sqlite_template,
+    manage,
+    manage_popen,
+    scratch_database,
+)
 
 pytestmark = pytest.mark.django_db
 

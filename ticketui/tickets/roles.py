@@ -26,14 +26,17 @@ ROLES: dict[str, list[tuple[str, str]]] = {
 
 def roles_ensure(group_model, permission_model) -> None:
     """Create the groups and give them their permissions (the models are passed in so that a
-    migration can use its historical ones)."""
-    for name, codenames in ROLES.items():
+    migration can use its historical ones), in a handful of queries: tests set roles up often."""
+    wanted = {permission for permissions in ROLES.values() for permission in permissions}
+    # A permission of a model a later migration creates does not exist yet in an earlier one;
+    # that later migration runs this again.
+    found = {
+        (app_label, codename): pk
+        for pk, app_label, codename in permission_model.objects.filter(
+            codename__in={codename for _, codename in wanted}
+        ).values_list("pk", "content_type__app_label", "codename")
+        if (app_label, codename) in wanted
+    }
+    for name, permissions in ROLES.items():
         group, _ = group_model.objects.get_or_create(name=name)
-        for app_label, codename in codenames:
-            # A permission of a model a later migration creates does not exist yet in an
-            # earlier one; that later migration runs this again.
-            permission = permission_model.objects.filter(
-                content_type__app_label=app_label, codename=codename
-            ).first()
-            if permission is not None:
-                group.permissions.add(permission)
+        group.permissions.add(*[found[p] for p in permissions if p in found])

@@ -23,6 +23,8 @@ from ticketui.osm.client import OsmClient
 from ticketui.osm.results import CallResult, PreparedCall
 
 DUPLICATE_POLL_SECONDS = 0.1
+# What a second submission waits for the first one's outcome beyond the upstream's timeouts.
+DUPLICATE_WAIT_MARGIN_SECONDS = 5.0
 NO_PERMISSION_TO_OPERATE = "You do not have permission to operate tickets."
 KEY_REUSED = gettext_noop(
     "Not sent: this form was already used for another operation (another action, ticket or "
@@ -104,7 +106,12 @@ def operation_replay(
 def operation_outcome_await(*, record: AuditRecord) -> AuditRecord:
     """The record once it has its outcome, or as it stands when the first submission's own wait
     for the upstream (connect and read timeouts, plus a margin) is over."""
-    deadline = time.monotonic() + settings.OSM_CONNECT_TIMEOUT + settings.OSM_READ_TIMEOUT + 5
+    deadline = (
+        time.monotonic()
+        + settings.OSM_CONNECT_TIMEOUT
+        + settings.OSM_READ_TIMEOUT
+        + DUPLICATE_WAIT_MARGIN_SECONDS
+    )
     while record.is_pending and time.monotonic() < deadline:
         time.sleep(DUPLICATE_POLL_SECONDS)
         record.refresh_from_db()

@@ -15,6 +15,8 @@ from ticketui.audit.models import AuditRecord, Kind, RecordOutcome
 from ticketui.audit.services import audit_operation_start
 from ticketui.osm.results import AccessoryLimits, PreparedCall
 from ticketui.sandbox.faults import Fault
+from ticketui.tickets import sending
+from ticketui.tickets.conversation import services
 from ticketui.tickets.conversation.attachment_limits import CACHE_KEY, attachment_limits
 from ticketui.tickets.conversation.outcomes import (
     REPLY_SENT,
@@ -278,9 +280,12 @@ def test_a_failed_upload_stops_the_reply_and_says_which_file(sandbox, support_us
 
 
 def test_a_second_submission_while_the_first_uploads_waits_and_uploads_nothing(
-    sandbox, support_user, ticket, settings
+    sandbox, support_user, ticket, settings, monkeypatch
 ):
     settings.OSM_CONNECT_TIMEOUT, settings.OSM_READ_TIMEOUT = 0.1, 0.1
+    # The waits for the first submission's upload and reply, shortened.
+    monkeypatch.setattr(sending, "DUPLICATE_WAIT_MARGIN_SECONDS", 0.2)
+    monkeypatch.setattr(services, "REPLY_WAIT_MARGIN_SECONDS", 0.2)
     key = uuid.uuid4()
     # The first submission of this form has started uploading its attachment, and is still on it.
     audit_operation_start(

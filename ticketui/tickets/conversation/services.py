@@ -69,6 +69,8 @@ NO_PERMISSION_TO_VIEW = "You do not have permission to view tickets."
 ATTACHMENT_NOT_IN_THREAD = "The ticket's conversation has no such attachment."
 # How many pages of the thread a download looks through for its attachment.
 THREAD_PAGES_MAX = 50
+# What a second submission waits for the first one's reply beyond the upstream's timeouts, per call.
+REPLY_WAIT_MARGIN_SECONDS = 5.0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -245,7 +247,7 @@ def _reply_awaited(
 ) -> AuditRecord:
     """The reply of this form's first submission, once it is written (each of its uploads and
     the reply itself may take the upstream's full timeouts)."""
-    per_call = settings.OSM_CONNECT_TIMEOUT + settings.OSM_READ_TIMEOUT + 5
+    per_call = settings.OSM_CONNECT_TIMEOUT + settings.OSM_READ_TIMEOUT + REPLY_WAIT_MARGIN_SECONDS
     deadline = time.monotonic() + per_call * (uploads + 1)
     while key is not None and time.monotonic() < deadline:
         if earlier := reply_replay(key=key, ticket=ticket, actor=actor):
