@@ -24,7 +24,12 @@ from ticketui.tickets.sync.services import sync_start
 from ticketui.tickets.sync.tasks import sync_schedule_ensure, tickets_sync_scheduled_task
 from ticketui.tickets.visits.models import TicketVisit
 
-from ...audit.conftest import manage, scratch_database  # noqa: F401 - a fixture
+from ...audit.conftest import (  # noqa: F401 - fixtures
+    _scratch_pg_template,
+    _scratch_sqlite_template,
+    manage,
+    scratch_database,
+)
 
 ROOT = Path(__file__).resolve().parents[3]
 
