@@ -19,6 +19,8 @@ from django.tasks.base import TaskResultStatus
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from ticketui.worker.routine import routine_enqueue
+
 from .chain import chain_transaction
 from .kept_head import head_keep, head_keeping_configured
 from .reconcile import audit_reconcile, unsettled_operations_exist
@@ -76,9 +78,4 @@ def head_keep_schedule(*, delay: timedelta = timedelta(0)) -> bool:
     if not head_keeping_configured():
         return False
     with chain_transaction():
-        waiting = DBTaskResult.objects.filter(
-            task_path=audit_head_keep_task.module_path, status=TaskResultStatus.READY
-        ).exists()
-        if not waiting:
-            audit_head_keep_task.using(run_after=timezone.now() + delay).enqueue()
-    return not waiting
+        return routine_enqueue(audit_head_keep_task, delay=delay)

@@ -8,9 +8,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.tasks import task
-from django.tasks.base import TaskResultStatus
-from django.utils import timezone
-from django_tasks_db.models import DBTaskResult
+
+from ticketui.worker.routine import routine_enqueue
 
 from .runner import unread_poll
 
@@ -28,9 +27,4 @@ def unread_poll_schedule(*, delay: timedelta = timedelta(0)) -> bool:
     """Queue a poll `delay` from now unless one is waiting or the poll is off."""
     if settings.CONVERSATION_POLL_SECONDS <= 0:
         return False
-    waiting = DBTaskResult.objects.filter(
-        task_path=unread_poll_task.module_path, status=TaskResultStatus.READY
-    ).exists()
-    if not waiting:
-        unread_poll_task.using(run_after=timezone.now() + delay).enqueue()
-    return not waiting
+    return routine_enqueue(unread_poll_task, delay=delay)

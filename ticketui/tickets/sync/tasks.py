@@ -9,9 +9,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.tasks import task
-from django.tasks.base import TaskResultStatus
-from django.utils import timezone
-from django_tasks_db.models import DBTaskResult
+
+from ticketui.worker.routine import routine_enqueue
 
 from .models import SyncRun, SyncSchedule
 from .runner import sync_run
@@ -49,9 +48,4 @@ def sync_schedule_ensure(*, delay: timedelta = timedelta(0)) -> bool:
     schedule_row()
     with transaction.atomic():
         list(SyncSchedule.objects.select_for_update().filter(pk=SCHEDULE_PK))
-        waiting = DBTaskResult.objects.filter(
-            task_path=tickets_sync_scheduled_task.module_path, status=TaskResultStatus.READY
-        ).exists()
-        if not waiting:
-            tickets_sync_scheduled_task.using(run_after=timezone.now() + delay).enqueue()
-    return not waiting
+        return routine_enqueue(tickets_sync_scheduled_task, delay=delay)
