@@ -137,3 +137,12 @@ def surveys_given(agent, count: int = 6) -> None:
 def sandbox(http_sandbox):
     """End-to-end: the sandbox upstream over real HTTP."""
     return http_sandbox
+
+
+def open_ticket(page, case_id: str) -> None:
+    """From the ticket list: search for the ticket and open its page."""
+    from playwright.sync_api import expect
+
+    page.get_by_placeholder("Search case id or summary").fill(case_id)
+    expect(page.locator("#results tbody tr")).to_have_count(1)
+    page.get_by_role("link", name=case_id).click()

@@ -13,7 +13,7 @@ from ticketui.sandbox.conversation import CANNED_REPLY, language
 from ticketui.tickets.conversation.runner import unread_poll
 from ticketui.tickets.sync.services import tickets_sync_now
 
-from .conftest import ARTIFACTS
+from .conftest import ARTIFACTS, open_ticket
 
 pytestmark = [
     pytest.mark.browser,
@@ -35,17 +35,11 @@ def thread(sandbox) -> list[dict]:
     return sandbox.state.tickets[CASE]["message_list"]
 
 
-def open_ticket(page):
-    page.get_by_placeholder("Search case id or summary").fill(CASE)
-    expect(page.locator("#results tbody tr")).to_have_count(1)
-    page.get_by_role("link", name=CASE).click()
-
-
 def test_an_agent_reads_the_thread_replies_and_notices_the_engineers_answer(
     login, synced, support_user, tmp_path
 ):
     page = login("sam")
-    open_ticket(page)
+    open_ticket(page, CASE)
 
     messages = page.locator("#thread-messages .message-text")
     expect(messages).to_have_count(len(thread(synced)))

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from ticketui.audit.models import AuditRecord, Kind
 from ticketui.tickets.sync.services import tickets_sync_now
 
-from .conftest import ARTIFACTS
+from .conftest import ARTIFACTS, open_ticket
 
 pytestmark = [
     pytest.mark.browser,
@@ -27,12 +27,6 @@ def customer_messages(sandbox) -> list[dict]:
     return [m for m in sandbox.state.tickets[CASE].get("message_list", []) if m["type"] == 0]
 
 
-def open_ticket(page):
-    page.get_by_placeholder("Search case id or summary").fill(CASE)
-    expect(page.locator("#results tbody tr")).to_have_count(1)
-    page.get_by_role("link", name=CASE).click()
-
-
 def test_an_agent_replies_with_an_attachment_and_sees_it_in_place(
     login, synced, support_user, tmp_path
 ):
@@ -40,7 +34,7 @@ def test_an_agent_replies_with_an_attachment_and_sees_it_in_place(
     log = tmp_path / "replica-lag.log"
     log.write_text("03:12 replica 2 lag 48s\n")
     page = login("sam")
-    open_ticket(page)
+    open_ticket(page, CASE)
 
     page.get_by_label("Reply", exact=True).fill("The lag started after the 03:00 backup.")
     page.get_by_label("Attachments").set_input_files(str(log))
@@ -62,7 +56,7 @@ def test_an_agent_replies_with_an_attachment_and_sees_it_in_place(
 def test_a_double_click_on_send_posts_one_message(login, synced, support_user):
     before = len(customer_messages(synced))
     page = login("sam")
-    open_ticket(page)
+    open_ticket(page, CASE)
 
     page.get_by_label("Reply", exact=True).fill("Sent once, clicked twice.")
     page.get_by_role("button", name="Send reply").dblclick()

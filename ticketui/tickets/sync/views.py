@@ -34,11 +34,7 @@ def sync_create_view(request) -> HttpResponse:
 @permission_required("tickets.view_ticket", raise_exception=True)
 def sync_status_view(request, pk: int) -> HttpResponse:
     """The sync's progress, polled while it runs; its end tells the list to reload."""
-    run = get_object_or_404(SyncRun, pk=pk)
-    response = render(request, "tickets/sync/status.html", {"sync": run})
-    if not run.is_active:
-        response = trigger_client_event(response, "tickets-synced")
-    return response
+    return sync_status_response(request, get_object_or_404(SyncRun, pk=pk))
 
 
 @require_GET
@@ -49,4 +45,12 @@ def sync_latest_view(request) -> HttpResponse:
     run = sync_latest()
     if run is None or run.pk == id_from_text(request.GET.get("seen")):
         return HttpResponse(status=204)
-    return sync_status_view(request, run.pk)
+    return sync_status_response(request, run)
+
+
+def sync_status_response(request, run: SyncRun) -> HttpResponse:
+    """The sync's status fragment; once the sync has ended, it also tells the list to reload."""
+    response = render(request, "tickets/sync/status.html", {"sync": run})
+    if not run.is_active:
+        response = trigger_client_event(response, "tickets-synced")
+    return response
