@@ -340,8 +340,8 @@ DEFAULT_EXCEPTION_REPORTER_FILTER = "ticketui.error_reports.SecretsHidingFilter"
 # same user from another address is not locked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    # ModelBackend, with each user's permissions kept in the shared cache.
-    "ticketui.accounts.backends.CachedPermissionsBackend",
+    # ModelBackend, reading a request's user, profile and permissions in one prepared query.
+    "ticketui.accounts.backends.SignedInUserBackend",
 ]
 AXES_FAILURE_LIMIT = _read("AXES_FAILURE_LIMIT", env.int, 5)
 AXES_COOLOFF_TIME = timedelta(minutes=_read("AXES_COOLOFF_MINUTES", env.int, 15))
@@ -503,19 +503,13 @@ DJANGO_GUID = {"GUID_HEADER_NAME": "X-Request-Id", "VALIDATE_GUID": True, "RETUR
 CACHES = {"default": _read("CACHE_URL", env.cache_url, "locmemcache://")}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
     CACHES["default"]["BACKEND"] = "ticketui.caching.redis.RedisCache"  # one client per pool
-# Each user's permissions are kept in the cache only when every process shares it: a role change
-# must reach all of them on the next request (ticketui.accounts.backends).
-_shared_cache = not CACHES["default"]["BACKEND"].endswith("LocMemCache")
-PERMISSION_CACHE_SECONDS = _read("PERMISSION_CACHE_SECONDS", env.int, 300 if _shared_cache else 0)
 # Sessions: read from the shared cache and written through to the database (a request need not
 # read the session table; an emptied cache falls back to it), but only with a cache every web node
 # shares (Redis, memcached): a session ended on one node must be ended on all of them.
 _cache_of_every_node = CACHES["default"]["BACKEND"].endswith(
     ("RedisCache", "PyMemcacheCache", "PyLibMCCache")
 )
-SESSION_ENGINE = "django.contrib.sessions.backends." + (
-    "cached_db" if _cache_of_every_node else "db"
-)
+SESSION_ENGINE = "ticketui.session_stores." + ("cached_db" if _cache_of_every_node else "db")
 
 _sandbox_upstream = _endpoint.scheme == "http"  # the loopback sandbox; its demo credentials
 IAM_ENDPOINT = env.str(

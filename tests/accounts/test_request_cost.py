@@ -4,10 +4,12 @@ database only when the cache lost it)."""
 
 import pytest
 from django.contrib.sessions.backends.cached_db import KEY_PREFIX
+from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from ticketui.accounts.models import Profile
 
@@ -57,13 +59,13 @@ def test_only_with_a_cache_every_node_shares_sessions_are_read_from_it():
     local = settings_in({}, "s.SESSION_ENGINE")
     per_node = settings_in({"CACHE_URL": "filecache:///tmp/ticketui-cache"}, "s.SESSION_ENGINE")
 
-    assert shared.stdout.strip() == "'django.contrib.sessions.backends.cached_db'"
-    assert local.stdout.strip() == "'django.contrib.sessions.backends.db'"
-    assert per_node.stdout.strip() == "'django.contrib.sessions.backends.db'"
+    assert shared.stdout.strip() == "'ticketui.session_stores.cached_db'"
+    assert local.stdout.strip() == "'ticketui.session_stores.db'"
+    assert per_node.stdout.strip() == "'ticketui.session_stores.db'"
 
 
 def test_a_session_the_cache_lost_is_read_from_the_database(client, support_user, settings):
-    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    settings.SESSION_ENGINE = "ticketui.session_stores.cached_db"
     client.force_login(support_user)
     session_key = client.cookies[settings.SESSION_COOKIE_NAME].value
     assert cache.get(KEY_PREFIX + session_key) is not None
@@ -74,3 +76,37 @@ def test_a_session_the_cache_lost_is_read_from_the_database(client, support_user
 
     assert any("django_session" in sql for sql in queries)
     assert not any("django_session" in sql for sql in again)
+
+
+@pytest.mark.parametrize(
+    "engine", ["ticketui.session_stores.db", "ticketui.session_stores.cached_db"]
+)
+def test_a_session_expired_in_the_database_signs_nobody_in(client, support_user, settings, engine):
+    settings.SESSION_ENGINE = engine
+    client.force_login(support_user)
+    assert client.get("/").status_code == 200
+    session_key = client.cookies[settings.SESSION_COOKIE_NAME].value
+
+    cache.clear()
+    Session.objects.filter(session_key=session_key).update(expire_date=timezone.now())
+    response = client.get("/")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_the_signed_in_user_is_read_as_the_orm_reads_them(support_client, support_user):
+    Profile.objects.create(user=support_user, language="zh-cn", utc_offset_minutes=-210)
+    support_client.get("/")
+
+    user = support_client.get("/").wsgi_request.user
+    orm = type(support_user).objects.select_related("profile").get(pk=support_user.pk)
+
+    fields = [field.attname for field in type(orm)._meta.concrete_fields]
+    assert [getattr(user, name) for name in fields] == [getattr(orm, name) for name in fields]
+    assert user.last_login is not None
+    assert user.last_login.tzinfo is not None
+    assert user.profile.utc_offset_minutes == -210
+    assert user.profile.user.pk == support_user.pk
+    assert user._state.db == "default"
+    assert not user._state.adding

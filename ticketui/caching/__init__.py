@@ -6,8 +6,6 @@
   time zone, so a view has nothing to feed and a fallback page cannot forget anything.
 - Choice labels (`labels.choice_label`): a model's `get_FOO_display()` for values shown by the
   hundred, without Django rebuilding and translating every choice on each call.
-- Each user's permissions (`ticketui.accounts.backends.CachedPermissionsBackend`, set in
-  AUTHENTICATION_BACKENDS): kept in the shared cache under a version any role change replaces.
 - The Redis cache backend (`redis.RedisCache`, chosen by CACHE_URL=redis://…): one client per
   connection pool instead of one per cache call.
 

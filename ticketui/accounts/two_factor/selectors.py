@@ -26,6 +26,11 @@ def two_factor_device(*, user: AbstractBaseUser) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).first()
 
 
+def two_factor_groups() -> tuple[str, ...]:
+    """The groups whose members must use a second factor (TWO_FACTOR_REQUIRED_GROUPS)."""
+    return tuple(settings.TWO_FACTOR_REQUIRED_GROUPS)
+
+
 # Set on a user by the authentication backend (both facts read with the user).
 SECOND_STEP_MEMO = "_ticketui_second_step"
 
@@ -35,7 +40,7 @@ def second_step_facts() -> dict:
     whether one of their groups requires two-factor sign-in."""
     enrolled = TOTPDevice.objects.filter(user_id=OuterRef("pk"), confirmed=True)
     in_group = User.groups.through.objects.filter(
-        user_id=OuterRef("pk"), group__name__in=settings.TWO_FACTOR_REQUIRED_GROUPS
+        user_id=OuterRef("pk"), group__name__in=two_factor_groups()
     )
     return {"second_factor_enrolled": Exists(enrolled), "second_factor_role": Exists(in_group)}
 
