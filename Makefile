@@ -63,9 +63,11 @@ SCALE ?= full
 BENCH_PG_URL ?= postgres://postgres@127.0.0.1:5432/ticketui_bench_$(SCALE)
 bench: install-dev
 	DATABASE_URL=sqlite:///$(CURDIR)/.bench-$(SCALE).sqlite3 $(BIN)/python -m bench.run --scale $(SCALE)
+	DATABASE_URL=sqlite:///$(CURDIR)/.bench-$(SCALE).sqlite3 $(BIN)/python -m bench.conversation
 	bin/check-postgres "$(BENCH_PG_URL)"
 	$(BIN)/python -m bench.createdb "$(BENCH_PG_URL)"
 	DATABASE_URL="$(BENCH_PG_URL)" $(BIN)/python -m bench.run --scale $(SCALE)
+	DATABASE_URL="$(BENCH_PG_URL)" $(BIN)/python -m bench.conversation
 	$(BIN)/python -m bench.report
 
 load: install-dev

@@ -1,9 +1,11 @@
 """The ticket page with a long conversation: 1,000 messages on one ticket in the sandbox
 upstream (served over real HTTP on a free port), in the database DATABASE_URL names (a scratch
-one; SQLite's file by default).
+one, migrated; `make bench` uses its bench databases).
 
-    DEBUG=true .venv/bin/python manage.py migrate --skip-checks
-    DEBUG=true .venv/bin/python -m bench.conversation
+    .venv/bin/python -m bench.conversation
+
+(`make bench` runs it on each database it measures, after bench.run.) Writes
+bench/results-conversation-<vendor>.json, which bench.report turns into its own table.
 
 Times each request server-side through Django's whole request handling (bench/measure.py),
 cold and warm, and compares it with the ticket page's floor (bench/floors.py, measured in the
@@ -16,14 +18,22 @@ import json
 import os
 import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ticketui.settings")
+# As bench.run: production's settings where they matter, the shared cache in Redis.
+os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+os.environ.setdefault("HTTPS", "false")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+os.environ.setdefault("CACHE_URL", "redis://127.0.0.1:6379/6")
 django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.contrib.auth.models import Group, Permission, User  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from bench.measure import time_page  # noqa: E402
@@ -69,6 +79,7 @@ def arrange(state: SandboxState) -> Ticket:
 def main() -> None:
     settings.ROOT_URLCONF = "bench.floors"
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    load_before = os.getloadavg()
     state = SandboxState.seeded(12, token=settings.OSM_TOKEN)
     state.engineer_reply_after = None
     server = SandboxServer(state).start()
@@ -97,6 +108,20 @@ def main() -> None:
     finally:
         server.stop()
     report(results)
+    path = Path(
+        os.environ.get("RESULTS")
+        or Path(__file__).resolve().parent / f"results-conversation-{connection.vendor}.json"
+    )
+    saved = {
+        "vendor": connection.vendor,
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "messages": MESSAGES,
+        "requests": REQUESTS,
+        "load_average": {"before": load_before, "after": os.getloadavg()},
+        "pages": results,
+    }
+    path.write_text(json.dumps(saved, indent=2))
+    print(f"wrote {path.name}")
 
 
 def report(results: dict) -> None:
@@ -111,7 +136,9 @@ def report(results: dict) -> None:
             ratio = timing["p95_ms"] / floor[state]["p95_ms"] if floor[state]["p95_ms"] else 0
             met = ""
             if state == "cold" and name != "Ticket page floor":
-                checks = [timing["p95_ms"] <= TARGET_P95_MS, ratio <= TARGET_FLOOR_RATIO]
+                # The floor ratio is the ticket page's target; the fragments have the time alone.
+                floor_ok = name != "Ticket page" or ratio <= TARGET_FLOOR_RATIO
+                checks = [timing["p95_ms"] <= TARGET_P95_MS, floor_ok]
                 met = (
                     "yes"
                     if all(checks)
@@ -125,9 +152,6 @@ def report(results: dict) -> None:
                 f"{name:<36} {state:<5} {timing['p50_ms']:>8.1f} {timing['p95_ms']:>8.1f} "
                 f"{ratio:>8.2f}× {timing['queries']:>7}  {met}"
             )
-    if os.environ.get("RESULTS"):
-        with open(os.environ["RESULTS"], "w", encoding="utf-8") as out:
-            json.dump(results, out, indent=2)
 
 
 if __name__ == "__main__":

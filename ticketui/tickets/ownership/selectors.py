@@ -17,7 +17,7 @@ OWNER_ROLES = tuple(name for name, held in ROLES.items() if ("tickets", "claim_t
 def owner_candidates() -> QuerySet:
     """Everyone a team lead is offered to give a ticket to: the active members of those roles
     (and superusers), by username. Read by role name, lazily, so that a page listing them reads
-    no permission table (each user's permissions are cached, accounts/backends.py)."""
+    no permission table (a request reads its own with the user, accounts/backends.py)."""
     members = Q(groups__name__in=OWNER_ROLES) | Q(is_superuser=True)
     users = get_user_model().objects.filter(members, is_active=True)
     return users.distinct().order_by("username")
