@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from ticketui.durability import durable_commits
 from ticketui.osm.results import CallResult, PreparedCall
 from ticketui.proxies import client_address
 
@@ -82,7 +83,9 @@ def audit_operation_start(
     DuplicateOperation names the record that used it (OperationKeyReused when that record is of
     another operation)."""
     try:
-        with transaction.atomic():
+        # On disk before the call: what makes "a crash while waiting leaves a pending record" true
+        # (SQLite's ordinary commits do not flush; see durable_commits).
+        with durable_commits(), transaction.atomic():
             record = AuditRecord.objects.create(
                 kind=kind,
                 created_at=timezone.now(),
