@@ -2,6 +2,7 @@
 call and finished after it; everything else is recorded in one step. Every write is sealed into
 the hash chain (chain.py); records are never changed afterwards (migration 0005's triggers)."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -139,9 +140,13 @@ LATE_ANSWER = (
 )
 
 
-def audit_operation_finish(*, record: AuditRecord, result: CallResult) -> AuditRecord:
+def audit_operation_finish(
+    *, record: AuditRecord, result: CallResult, also: Callable[[], None] | None = None
+) -> AuditRecord:
     """The one change a record may undergo: pending to its outcome. If reconciliation got there
-    first (the answer took longer than it allows for), the answer is kept as a linked record."""
+    first (the answer took longer than it allows for), the answer is kept as a linked record.
+    `also` is written in the completion's transaction (see chain_complete), or on its own
+    after the late answer when there was no completion to write."""
     fields = {
         "outcome": RecordOutcome(result.outcome.value),
         "completed_at": timezone.now(),
@@ -154,7 +159,7 @@ def audit_operation_finish(*, record: AuditRecord, result: CallResult) -> AuditR
         "duration_ms": result.duration_ms,
         "detail": result.detail,
     }
-    if chain_complete(record=record, fields=fields):
+    if chain_complete(record=record, fields=fields, also=also):
         return record
     record.refresh_from_db()
     AuditRecord.objects.create(
@@ -166,6 +171,9 @@ def audit_operation_finish(*, record: AuditRecord, result: CallResult) -> AuditR
         data={"source": "late answer"},
         **{**fields, "detail": f"{LATE_ANSWER} {fields['detail']}".strip()},
     )
+    if also is not None:
+        with transaction.atomic():
+            also()
     return record
 
 
