@@ -284,7 +284,13 @@ def chain_insert_many(
         return insert(records)
 
 
-def chain_complete(*, record: Any, fields: dict[str, Any], using: str = DEFAULT_DB_ALIAS) -> bool:
+def chain_complete(
+    *,
+    record: Any,
+    fields: dict[str, Any],
+    using: str = DEFAULT_DB_ALIAS,
+    also: Callable[[], None] | None = None,
+) -> bool:
     """Give a pending record its outcome and seal the completion, and set both on `record`.
     False if it was no longer pending (another process completed or reconciled it first);
     nothing is written then.
@@ -294,7 +300,10 @@ def chain_complete(*, record: Any, fields: dict[str, Any], using: str = DEFAULT_
     to a database crash in the next fraction of a second leaves that record pending, which is
     what reconciliation settles from the upstream's operate-log. Such a crash can only lose the
     newest completions, never a link in the middle of the chain. This saves a disk flush on
-    every operation."""
+    every operation.
+
+    `also` runs in the same transaction once the completion is written (not when it is not): a
+    write that may be lost with the completion, saving its own transaction."""
     model = type(record)
     values = {name: _stored(model._meta, name, value) for name, value in fields.items()}
     # No savepoint when nested: a failure here fails the caller's transaction as a whole.
@@ -330,6 +339,8 @@ def chain_complete(*, record: Any, fields: dict[str, Any], using: str = DEFAULT_
             .filter(pk=record.pk, outcome=RecordOutcome.PENDING)
             .update(**values, **seal)
         )
+        if updated == 1 and also is not None:
+            also()
     if updated != 1:
         return False
     for name, value in {**values, **seal}.items():

@@ -2,15 +2,17 @@
 call and finished after it; everything else is recorded in one step. Every write is sealed into
 the hash chain (chain.py); records are never changed afterwards (migration 0005's triggers)."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from ticketui.durability import durable_commits
 from ticketui.osm.results import CallResult, PreparedCall
 from ticketui.proxies import client_address
 
@@ -82,7 +84,9 @@ def audit_operation_start(
     DuplicateOperation names the record that used it (OperationKeyReused when that record is of
     another operation)."""
     try:
-        with transaction.atomic():
+        # On disk before the call: what makes "a crash while waiting leaves a pending record" true
+        # (SQLite's ordinary commits do not flush; see durable_commits).
+        with durable_commits(), transaction.atomic():
             record = AuditRecord.objects.create(
                 kind=kind,
                 created_at=timezone.now(),
@@ -98,7 +102,7 @@ def audit_operation_start(
                 **_actor_fields(actor),
             )
             if idempotency_key is not None:
-                OperationKey.objects.create(key=idempotency_key, record=record)
+                _operation_key_insert(idempotency_key, record=record)
     except IntegrityError:
         if idempotency_key is not None and (
             earlier := audit_record_for_key(
@@ -109,6 +113,27 @@ def audit_operation_start(
         raise
     reconcile_schedule(at=record.created_at + stale_after())
     return record
+
+
+def _operation_key_insert(key: UUID, *, record: AuditRecord) -> None:
+    """OperationKey.objects.create(key=key, record=record)'s INSERT, written directly: on every
+    operation, the ORM's building of it cost more than the database's running it. The values
+    are prepared by the model's own fields, as the ORM prepares them; a key used already raises
+    IntegrityError as create() does."""
+    connection = connections[router.db_for_write(OperationKey)]
+    meta = OperationKey._meta
+    values = {"key": key, "record": record.pk, "created_at": timezone.now()}
+    fields = [meta.get_field(name) for name in values]
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) "  # noqa: S608 - the model's names
+            f"VALUES ({', '.join(['%s'] * len(fields))})",
+            [
+                field.get_db_prep_save(value, connection)
+                for field, value in zip(fields, values.values(), strict=True)
+            ],
+        )
 
 
 def audit_record_for_key(
@@ -136,9 +161,13 @@ LATE_ANSWER = (
 )
 
 
-def audit_operation_finish(*, record: AuditRecord, result: CallResult) -> AuditRecord:
+def audit_operation_finish(
+    *, record: AuditRecord, result: CallResult, also: Callable[[], None] | None = None
+) -> AuditRecord:
     """The one change a record may undergo: pending to its outcome. If reconciliation got there
-    first (the answer took longer than it allows for), the answer is kept as a linked record."""
+    first (the answer took longer than it allows for), the answer is kept as a linked record.
+    `also` is written in the completion's transaction (see chain_complete), or on its own
+    after the late answer when there was no completion to write."""
     fields = {
         "outcome": RecordOutcome(result.outcome.value),
         "completed_at": timezone.now(),
@@ -151,7 +180,7 @@ def audit_operation_finish(*, record: AuditRecord, result: CallResult) -> AuditR
         "duration_ms": result.duration_ms,
         "detail": result.detail,
     }
-    if chain_complete(record=record, fields=fields):
+    if chain_complete(record=record, fields=fields, also=also):
         return record
     record.refresh_from_db()
     AuditRecord.objects.create(
@@ -163,6 +192,9 @@ def audit_operation_finish(*, record: AuditRecord, result: CallResult) -> AuditR
         data={"source": "late answer"},
         **{**fields, "detail": f"{LATE_ANSWER} {fields['detail']}".strip()},
     )
+    if also is not None:
+        with transaction.atomic():
+            also()
     return record
 
 

@@ -36,6 +36,7 @@ class Store(Protocol):
     `add` and `incr` must be atomic (they are in Redis and in the local-memory cache)."""
 
     def get(self, key: str, default=None): ...
+    def get_many(self, keys: list[str]) -> dict: ...
     def set(self, key: str, value, timeout=None) -> None: ...
     def add(self, key: str, value, timeout=None) -> bool: ...
     def incr(self, key: str, delta: int = 1) -> int: ...
@@ -92,7 +93,9 @@ class CircuitBreaker:
 
     def record(self, result: CallResult) -> None:
         if not is_transport_failure(result):
-            if self.store.get(self.FAILURES) or self.store.get(self.OPEN_UNTIL) is not None:
+            # One round trip for both (a cache miss is absent from the answer).
+            found = self.store.get_many([self.FAILURES, self.OPEN_UNTIL])
+            if found.get(self.FAILURES) or found.get(self.OPEN_UNTIL) is not None:
                 for key in (self.FAILURES, self.OPEN_UNTIL, self.PROBE):
                     self.store.delete(key)
             return

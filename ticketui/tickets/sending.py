@@ -2,6 +2,7 @@
 one-time key that makes a form sent twice one call. Operations and surveys both send this way."""
 
 import time
+from collections.abc import Callable
 from uuid import UUID
 
 from django.conf import settings
@@ -52,11 +53,14 @@ def recorded_send(
     action_id: str,
     origin: Origin,
     idempotency_key: UUID | None,
+    on_success: Callable[[], None] | None = None,
 ) -> tuple[AuditRecord, CallResult | None]:
     """Send one call with its audit record around it: pending and committed before the call (a
     crash while waiting leaves a pending record, never nothing), completed after it. If the form's
     key was used already, nothing is sent: the earlier record, once answered, and no result
-    (ValidationError when it was used for another operation)."""
+    (ValidationError when it was used for another operation). `on_success` is a write made
+    when the call succeeded, in the transaction that completes the record (see
+    chain_complete: one that may be lost with the completion)."""
     try:
         record = audit_operation_start(
             actor=actor,
@@ -75,7 +79,8 @@ def recorded_send(
         result = client.send(call)
     except AuthenticationError as exc:  # IAM refused or unreachable: nothing was sent
         result = exc.result
-    return audit_operation_finish(record=record, result=result), result
+    also = on_success if on_success is not None and result.succeeded else None
+    return audit_operation_finish(record=record, result=result, also=also), result
 
 
 def operation_replay(

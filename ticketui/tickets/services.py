@@ -124,5 +124,11 @@ def ticket_mark_stale(*, ticket: Ticket) -> None:
         # Lost in a database crash, the copy goes stale by its age instead: no wait for the disk,
         # which the operation's own durable commit already paid for.
         commit_without_waiting_for_disk()
-        Ticket.objects.filter(pk=ticket.pk).update(refreshed_at=None)
+        ticket_stale_write(ticket=ticket)
+
+
+def ticket_stale_write(*, ticket: Ticket) -> None:
+    """ticket_mark_stale's write, in a transaction of the caller's (one that need not wait for
+    the disk, as an operation's completion)."""
+    Ticket.objects.filter(pk=ticket.pk).update(refreshed_at=None)
     ticket.refreshed_at = None

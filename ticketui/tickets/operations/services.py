@@ -18,7 +18,7 @@ from ticketui.osm.configured import get_client
 
 from ..models import Ticket
 from ..sending import operation_replay, operator_check, recorded_send
-from ..services import ticket_mark_stale, ticket_refresh
+from ..services import ticket_mark_stale, ticket_refresh, ticket_stale_write
 from ..surveys.models import SurveySource
 from ..surveys.services import SURVEY_ONLY_ON_CLOSE, survey_prepare, survey_store
 from ..validation import case_id_sendable_check, text_errors
@@ -100,6 +100,8 @@ def operation_submit(
         satisfaction=entries,
         context=profile_call_context(user=actor),
     )
+    # Marked stale with the completion, in its transaction, when nothing else comes between.
+    stale_with_completion = not refresh and not entries
     record, result = recorded_send(
         client=client,
         call=call,
@@ -109,6 +111,7 @@ def operation_submit(
         action_id=action_id,
         origin=origin,
         idempotency_key=idempotency_key,
+        on_success=(lambda: ticket_stale_write(ticket=ticket)) if stale_with_completion else None,
     )
     if result is None or not result.succeeded:
         return record
@@ -123,6 +126,6 @@ def operation_submit(
         )
     if refresh:
         ticket_refresh(ticket=ticket, actor=actor)
-    else:
+    elif not stale_with_completion:
         ticket_mark_stale(ticket=ticket)
     return record
