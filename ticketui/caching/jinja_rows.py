@@ -73,7 +73,7 @@ def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(settings.BASE_DIR / "templates"),
         # Escaping is Django's, applied to every printed value by `finalize`.
-        autoescape=False,
+        autoescape=False,  # noqa: S701 (finalize escapes every value, as Django does)
         finalize=_printed,
         auto_reload=settings.DEBUG,
         # As a Django template's: its last line break is part of what it draws.
