@@ -193,6 +193,7 @@ TEMPLATES = [
             "builtins": [
                 "django_htmx.templatetags.django_htmx",
                 "ticketui.caching.fragments",  # {% cached_rows %}, {% cached_for_viewer %}
+                "ticketui.caching.jinja_rows",  # {% jinja_include %}
             ],
         },
     },
