@@ -21,7 +21,8 @@ def test_closing_a_ticket_shows_the_outcome_in_place(support_client, sandbox, ti
     assert response.status_code == 200
     assert response.text.lstrip().startswith('<section id="operation-panel"')
     assert "Done. The upstream accepted the operation." in response.text
-    assert "ticket-changed" in json.loads(response["HX-Trigger"])
+    # After the new panel settled: the header's ticket-refreshed must reach the new form.
+    assert "ticket-changed" in json.loads(response["HX-Trigger-After-Settle"])
     record = AuditRecord.objects.get(kind="operation")
     assert record.request_body == {"operate_desc": "Confirmed"}
 

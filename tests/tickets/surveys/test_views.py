@@ -79,7 +79,7 @@ def test_rating_shows_the_outcome_and_the_stars_given_in_place(
     assert "Survey: Succeeded." in response.text
     assert '<span class="visually-hidden">4 of 5 stars</span>' in response.text
     assert "Very quick" in response.text
-    assert "ticket-changed" in json.loads(response["HX-Trigger"])
+    assert "ticket-changed" in json.loads(response["HX-Trigger-After-Settle"])
     [sent] = posts(sandbox)
     assert [
         (entry["satisfaction_id"], entry["satisfaction_value"])

@@ -83,4 +83,6 @@ def _operation_outcome(request, ticket: Ticket, record: AuditRecord) -> HttpResp
         "operation_record": record,
     }
     response = render(request, "tickets/operations/panel.html", context)
-    return trigger_client_event(response, "ticket-changed")
+    # Told once the new panel is in place: the header's answer (ticket-refreshed, when the status
+    # changed) must reach the new form, not the one this response replaces.
+    return trigger_client_event(response, "ticket-changed", after="settle")

@@ -73,7 +73,8 @@ def survey_create_view(request, pk: int) -> HttpResponse:
     shown = None if record is not None else form
     context = survey_panel_context(ticket=ticket, dimensions=dimensions, form=shown, record=record)
     response = render(request, "tickets/surveys/panel.html", context)
-    return trigger_client_event(response, "ticket-changed") if record else response
+    # Once the new panel is in place, as after an operation (operations/views.py).
+    return trigger_client_event(response, "ticket-changed", after="settle") if record else response
 
 
 @require_http_methods(["GET", "POST"])
