@@ -73,7 +73,6 @@ def survey_create_view(request, pk: int) -> HttpResponse:
     shown = None if record is not None else form
     context = survey_panel_context(ticket=ticket, dimensions=dimensions, form=shown, record=record)
     response = render(request, "tickets/surveys/panel.html", context)
-    # Once the new panel is in place, as after an operation (operations/views.py).
     return trigger_client_event(response, "ticket-changed", after="settle") if record else response
 
 
