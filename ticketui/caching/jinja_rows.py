@@ -25,7 +25,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.safestring import SafeString
-from django.utils.timesince import timesince
 from django.utils.translation import gettext, ngettext
 
 from ticketui.osm.catalogue import action_label
@@ -57,11 +56,6 @@ def _date(value, format_string: str) -> str:
     return date_format(local, format_string)
 
 
-def _age(moment) -> str:
-    """How long ago, in its largest unit ("3 days"), in the reader's language."""
-    return timesince(moment, depth=1) if moment else ""
-
-
 def _url_with_id(name: str) -> Callable[[object], str]:
     """The URL of `name` for any row's id, reversed once: `url(pk)`."""
     before, _, after = reverse(name, args=[_ID_PLACEHOLDER]).partition(str(_ID_PLACEHOLDER))
@@ -83,7 +77,6 @@ def environment() -> jinja2.Environment:
     env.install_gettext_callables(gettext, ngettext, newstyle=False)
     env.filters.update(
         date=_date,
-        age=_age,
         intcomma=intcomma,
         floatformat=floatformat,
         action_label=action_label,

@@ -5,6 +5,7 @@ a row's words with plural forms (makemessages finds those in Django templates an
 from django.utils.translation import ngettext
 
 from .outcomes import outcome_message, outcome_tone
+from .templatetags.tickets import age
 
 
 def unread_title(count: int) -> str:
@@ -20,6 +21,7 @@ def unread_count(count: int) -> str:
 
 
 ROW_FILTERS = {
+    "age": age,
     "tone": outcome_tone,
     "outcome_text": outcome_message,
     "unread_title": unread_title,
