@@ -144,6 +144,28 @@ def cost_table(result: dict) -> list[str]:
     ]
 
 
+def breakdown_table(result: dict) -> list[str]:
+    """Where each cold page's time goes (bench/breakdown.py), beside its floor's."""
+    rows = result.get("breakdown")
+    if not rows:
+        return []
+    lines = [
+        "Where a cold request's time goes (mean ms over cold requests, measured by wrapping each",
+        "stage, which adds a little; SQL is the part of the other stages spent in the database):",
+        "",
+        "| page | total | middleware | view | Django templates | Jinja2 rows | form widgets "
+        "| SQL (queries) |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        lines.append(
+            f"| {row['name']} | {row['total']:.1f} | {row['middleware']:.1f} | {row['view']:.1f} "
+            f"| {row['templates']:.1f} | {row['rows']:.1f} | {row['widgets']:.1f} "
+            f"| {row['sql_ms']:.1f} ({row['sql_queries']:g}) |"
+        )
+    return lines
+
+
 def query_table(results: list[dict]) -> list[str]:
     """Queries per page at each scale measured: the same number at every size, and few."""
     if len(results) < 2:
@@ -215,6 +237,8 @@ def section(vendor: str, results: list[dict]) -> list[str]:
         f"({seeded}).{loaded}{remeasured}",
         "",
         *page_table(result),
+        "",
+        *breakdown_table(result),
         "",
         *cost_table(result),
         "",

@@ -31,6 +31,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
+from bench.breakdown import page_breakdown  # noqa: E402
 from bench.export import export_throughput  # noqa: E402
 from bench.measure import time_calls, time_page  # noqa: E402
 from bench.scenarios import BUSY_OPERATIONS, BUSY_TICKET, SEEDED_TICKETS, scenarios  # noqa: E402
@@ -154,6 +155,29 @@ def page_timings(scale: dict, users: dict) -> list[dict]:
     return rows
 
 
+def breakdown_timings(scale: dict, users: dict) -> list[dict]:
+    """Where each targeted page's cold time goes (bench.breakdown), and its floor's."""
+    clients = {}
+    rows = []
+    for scenario in scenarios(users):
+        if scenario.target not in ("page", "search", "fixed") and not scenario.name.endswith(
+            "floor"
+        ):
+            continue
+        if scenario.viewer not in clients:
+            clients[scenario.viewer] = Client()
+            sign_in(clients[scenario.viewer], users[scenario.viewer])
+        stages = page_breakdown(
+            clients[scenario.viewer],
+            scenario.url,
+            requests=max(scale["requests"] // 2, 20),
+            headers={"HX-Request": "true"} if scenario.htmx else {},
+        )
+        say(f"  {scenario.name:<36} " + ", ".join(f"{k} {v}" for k, v in stages.items()))
+        rows.append({"name": scenario.name, **stages})
+    return rows
+
+
 def status_counts_timing(requests: int) -> dict:
     """The status chips' counts alone, with the cache emptied before each call (cold)."""
 
@@ -193,7 +217,7 @@ def service_timing(scale: dict, users: dict) -> dict:
     return service
 
 
-PARTS = ("pages", "export", "status_counts", "service")
+PARTS = ("pages", "breakdown", "export", "status_counts", "service")
 
 
 def main() -> None:
@@ -225,6 +249,7 @@ def main() -> None:
         raise SystemExit(f"--only needs an earlier full run's {path.name}")
     measure = {
         "pages": lambda: page_timings(scale, users),
+        "breakdown": lambda: breakdown_timings(scale, users),
         "export": lambda: export_timing(users),
         "status_counts": lambda: status_counts_timing(scale["requests"]),
         "service": lambda: service_timing(scale, users),
