@@ -107,13 +107,11 @@ def ticket_page_context(
 
 
 def survey_panel_context(*, ticket: Ticket, dimensions, form=None, record=None) -> dict:
-    """The survey panel, on the ticket page or alone."""
-    return {
-        "ticket": ticket,
-        "survey": survey_for_ticket(ticket=ticket),
-        "survey_form": form or SurveyForm(dimensions=dimensions),
-        "survey_record": record,
-    }
+    """The survey panel, on the ticket page or alone; a fresh form only where one may be sent."""
+    survey = survey_for_ticket(ticket=ticket)
+    if form is None and survey.open:
+        form = SurveyForm(dimensions=dimensions)
+    return {"ticket": ticket, "survey": survey, "survey_form": form, "survey_record": record}
 
 
 def reply_panel_context(*, ticket: Ticket, form=None, record: AuditRecord | None = None) -> dict:
