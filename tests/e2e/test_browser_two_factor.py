@@ -7,6 +7,7 @@ from base64 import b32decode
 import pytest
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
 
 from tests.conftest import totp_code
 
@@ -43,8 +44,8 @@ def test_a_team_lead_enrols_on_first_sign_in_then_signs_in_with_a_code(
     page.get_by_label("Code").fill(app_code(secret))
     page.get_by_role("button", name="Turn on two-factor sign-in").click()
 
-    codes = page.locator("#recovery-codes li").all_inner_texts()
-    assert len(codes) == 10
+    # Waits for the page the form leads to, which a count taken at once could read too early.
+    expect(page.locator("#recovery-codes li")).to_have_count(10)
     page.screenshot(path=ARTIFACTS / "two-factor-recovery-codes.png", full_page=True)
     page.get_by_role("link", name="I have saved them, continue").click()
     page.wait_for_url(f"{live_server.url}/audit/")  # where the lead was going
