@@ -125,12 +125,18 @@ def ensure_data(scale: dict) -> tuple[dict, dict]:
     return users, seeding
 
 
-def page_timings(scale: dict, users: dict) -> list[dict]:
-    """Every scenario cold, then warm; targets apply to the cold figures."""
+def signed_in_clients(users: dict) -> dict[str, Client]:
+    """A test client signed in as each of the bench's users, by their role."""
     clients = {}
     for role, user in users.items():
         clients[role] = Client()
         sign_in(clients[role], user)
+    return clients
+
+
+def page_timings(scale: dict, users: dict) -> list[dict]:
+    """Every scenario cold, then warm; targets apply to the cold figures."""
+    clients = signed_in_clients(users)
     rows = []
     for scenario in scenarios(users):
         row = {"name": scenario.name, "url": scenario.url}
@@ -142,7 +148,7 @@ def page_timings(scale: dict, users: dict) -> list[dict]:
                 scenario.url,
                 requests=scale["requests"],
                 cold=state == "cold",
-                headers={"HX-Request": "true"} if scenario.htmx else {},
+                headers=scenario.headers,
             )
             if timing.status != 200:
                 raise SystemExit(f"{scenario.name} ({scenario.url}) answered {timing.status}")
@@ -157,21 +163,18 @@ def page_timings(scale: dict, users: dict) -> list[dict]:
 
 def breakdown_timings(scale: dict, users: dict) -> list[dict]:
     """Where each targeted page's cold time goes (bench.breakdown), and its floor's."""
-    clients = {}
+    clients = signed_in_clients(users)
+    timed = scenarios(users)
+    floors = {scenario.floor for scenario in timed if scenario.floor}
     rows = []
-    for scenario in scenarios(users):
-        if scenario.target not in ("page", "search", "fixed") and not scenario.name.endswith(
-            "floor"
-        ):
+    for scenario in timed:
+        if scenario.target not in ("page", "search", "fixed") and scenario.name not in floors:
             continue
-        if scenario.viewer not in clients:
-            clients[scenario.viewer] = Client()
-            sign_in(clients[scenario.viewer], users[scenario.viewer])
         stages = page_breakdown(
             clients[scenario.viewer],
             scenario.url,
             requests=max(scale["requests"] // 2, 20),
-            headers={"HX-Request": "true"} if scenario.htmx else {},
+            headers=scenario.headers,
         )
         say(f"  {scenario.name:<36} " + ", ".join(f"{k} {v}" for k, v in stages.items()))
         rows.append({"name": scenario.name, **stages})

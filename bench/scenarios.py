@@ -63,6 +63,11 @@ class Scenario:
     target: str | None = None  # report.TARGETS' key
     floor: str | None = None  # the name of the floor scenario it is compared with
 
+    @property
+    def headers(self) -> dict:
+        """The request's headers: an in-place update is an HTMX request."""
+        return {"HX-Request": "true"} if self.htmx else {}
+
 
 def scenarios(users: dict) -> list[Scenario]:
     busy = Ticket.objects.get(case_id=case_id(BUSY_TICKET))
