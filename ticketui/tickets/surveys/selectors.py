@@ -50,7 +50,7 @@ class TicketSurvey:
 
 
 def survey_for_ticket(*, ticket: Ticket) -> TicketSurvey:
-    survey = Survey.objects.filter(case_id=ticket.case_id).select_related("audit_record").first()
+    survey = Survey.objects.filter(case_id=ticket.case_id).first()
     if survey is not None:
         answers = list(survey.answers.all())
         names = dimension_names(ids=[answer.satisfaction_id for answer in answers])
