@@ -11,6 +11,7 @@ from django.contrib.auth.models import Permission, User
 from tests.audit.conftest import finish_operation, start_operation
 from ticketui.accounts.models import Profile
 from ticketui.audit.models import AuditRecord
+from ticketui.caching import fragments
 from ticketui.osm.results import Outcome
 from ticketui.tickets.models import Ticket
 
@@ -131,3 +132,33 @@ def test_an_agent_gets_no_agent_filter_from_a_team_leads_cached_form(
     client.force_login(support_user)
 
     assert 'name="agent"' not in client.get("/audit/").text
+
+
+def test_rows_drawn_by_other_templates_are_drawn_again_after_a_deploy(
+    support_client, listed, monkeypatch
+):
+    monkeypatch.setattr(fragments, "templates_version", lambda: "before-the-deploy")
+    assert "ECS cannot boot" in row_of(support_client.get("/").text, "CS100")
+    # Changed without a new change stamp: only markup drawn afresh can show it.
+    Ticket.objects.filter(pk=listed.pk).update(summary="ECS boots again")
+    assert "ECS cannot boot" in row_of(support_client.get("/").text, "CS100")
+
+    monkeypatch.setattr(fragments, "templates_version", lambda: "after-the-deploy")
+
+    assert "ECS boots again" in row_of(support_client.get("/").text, "CS100")
+
+
+def test_the_templates_digest_changes_with_any_template(tmp_path, settings):
+    (tmp_path / "templates" / "tickets").mkdir(parents=True)
+    row = tmp_path / "templates" / "tickets" / "rows.jinja.html"
+    row.write_text("<td>{{ a }}</td>")
+    settings.BASE_DIR = tmp_path
+    fragments.templates_version.cache_clear()
+    try:
+        before = fragments.templates_version()
+        row.write_text("<td>{{ a }}</td><td>{{ b }}</td>")
+        assert fragments.templates_version() == before  # read once per process
+        fragments.templates_version.cache_clear()
+        assert fragments.templates_version() != before
+    finally:
+        fragments.templates_version.cache_clear()

@@ -7,13 +7,17 @@ review), as two template tags built into every template (settings: TEMPLATES bui
 The first names the markup after each row's fields given (its id and its change stamp), any
 further values, and the viewer's language and time zone; the second after the values alone and
 the viewer. A changed row, a different set of rows or a different viewer gives a different name,
-so cached markup is never stale; FRAGMENT_SECONDS only bounds how long a template change takes
-to show after a deploy. The template says what it shows, so no view can forget to feed it."""
+so cached markup is never stale. The name also carries a digest of the project's templates, so
+a deploy that changes them (a column added to the list, say) never shows rows drawn by the old
+ones under the new page, on any node; FRAGMENT_SECONDS bounds how long unused markup is kept.
+The template says what it shows, so no view can forget to feed it."""
 
 import hashlib
 from collections.abc import Iterable
+from functools import cache as once
 
 from django import template
+from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone, translation
 
@@ -28,6 +32,17 @@ def viewer_version(parts: Iterable[object]) -> str:
     for part in (translation.get_language(), timezone.get_current_timezone_name(), *parts):
         digest.update(repr(part).encode())
         digest.update(b"\x00")
+    return digest.hexdigest()
+
+
+@once
+def templates_version() -> str:
+    """A digest of every template file of the project (read once per process)."""
+    digest = hashlib.blake2b(digest_size=8)
+    root = settings.BASE_DIR / "templates"
+    for path in sorted(path for path in root.rglob("*") if path.is_file()):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
@@ -50,7 +65,7 @@ class _CachedNode(template.Node):
             version = viewer_version([rows_version(rows, fields), *values])
         else:
             version = viewer_version(values)
-        key = f"fragment:{self.name.resolve(context)}:{version}"
+        key = f"fragment:{self.name.resolve(context)}:{templates_version()}:{version}"
         markup = cache.get(key)
         if markup is None:
             markup = self.nodelist.render(context)
