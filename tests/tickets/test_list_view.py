@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -27,6 +29,25 @@ def test_it_lists_tracked_tickets(support_client, tickets):
     assert response.status_code == 200
     assert len(response.context["page"]) == 3
     assert "Invoice has the wrong name" in response.text
+
+
+def test_each_row_has_as_many_cells_as_the_header_and_the_product_under_the_summary(
+    support_client, tickets
+):
+    Ticket.objects.filter(case_id="CS100").update(product_category="Elastic Cloud Server")
+
+    page = support_client.get("/").text
+
+    header = re.search(r"<thead>.*?</thead>", page, re.S).group()
+    rows = re.findall(r"<tr data-row>.*?</tr>", page, re.S)
+    assert len(rows) == 3
+    assert {len(re.findall(r"<td[\s>]", row)) for row in rows} == {
+        len(re.findall(r"<th[\s>]", header))
+    }
+    row = next(row for row in rows if ">CS100</a>" in row)
+    summary = re.search(r'<td class="summary-cell">(.*?)</td>', row, re.S).group(1)
+    assert "ECS cannot boot" in summary
+    assert '<span class="summary-product">Elastic Cloud Server</span>' in summary
 
 
 def test_it_searches_by_case_id_prefix_and_summary_words(support_client, tickets):
