@@ -107,6 +107,24 @@ def test_a_long_thread_shows_its_newest_messages_and_offers_the_older(
     assert f"({total - 2 * THREAD_PAGE} more)" in older.text
 
 
+def test_the_description_is_shown_once_whether_or_not_the_first_message_is_on_the_page(
+    support_client, quiet_engineer, ticket
+):
+    short = support_client.get(thread_url(ticket), headers=HTMX).text
+    assert "The customer's description" not in short  # the first message shown is it
+    assert ">Description</span>" in short
+
+    for number in range(THREAD_PAGE):
+        conversation.add_message(
+            quiet_engineer.state, ticket.case_id, content=f"note {number}", engineer=True
+        )
+    long = support_client.get(thread_url(ticket), headers=HTMX).text
+
+    assert ">Description</span>" not in long  # the first message is on an older page
+    assert "The customer's description" in long
+    assert ticket.summary in long
+
+
 def test_an_upstream_that_fails_is_said_in_place_of_the_thread(support_client, sandbox, ticket):
     sandbox.faults.add(Fault(kind="status", status=503, path_contains="/messages", times=0))
 
