@@ -1,7 +1,12 @@
+import re
+
 import pytest
 
+from tests.audit.conftest import prepared
 from tests.conftest import SECRET_CANARY
 from ticketui.audit.models import AuditRecord, Kind
+from ticketui.audit.services import Origin, audit_operation_start
+from ticketui.osm.catalogue import SURVEY_ACTION
 from ticketui.tickets.operations.services import operation_submit
 
 pytestmark = pytest.mark.django_db
@@ -73,3 +78,24 @@ def test_logins_and_failed_logins_are_recorded_without_the_password(client, supp
     kinds = list(AuditRecord.objects.order_by("id").values_list("kind", "actor_username"))
     assert kinds == [(Kind.LOGIN_FAILED, "sam"), (Kind.LOGIN, "sam")]
     assert "wrong-password" not in str(list(AuditRecord.objects.values()))
+
+
+def test_a_survey_record_is_named_once_and_an_operation_with_its_action(
+    lead_client, operation, team_lead
+):
+    survey = audit_operation_start(
+        actor=team_lead,
+        kind=Kind.SURVEY,
+        case_id=operation.case_id,
+        action_id=SURVEY_ACTION,
+        call=prepared(SURVEY_ACTION, operation.case_id),
+        origin=Origin(ip_address="203.0.113.7", user_agent="test"),
+    )
+
+    rows = lead_client.get("/audit/").text
+    heading = re.search(r"<h1>(.*?)</h1>", lead_client.get(f"/audit/{survey.pk}/").text, re.S)
+
+    assert re.search(r"<td>\s*Survey</td>", rows)
+    assert "Survey: <strong>Survey</strong>" not in rows
+    assert "Operation: <strong>Close</strong>" in rows
+    assert heading.group(1).strip() == "Survey"
