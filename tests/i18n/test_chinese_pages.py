@@ -112,3 +112,14 @@ def test_the_profile_names_the_time_zones_places_in_chinese(lead_client, chinese
     assert "GMT+8 — 北京、上海、新加坡、香港" in text
     assert "GMT-5 — 纽约（冬令时）、波哥大、利马" in text
     assert "Beijing" not in text
+
+
+def test_the_first_message_is_marked_as_the_problem_not_an_operations_description(
+    lead_client, chinese_lead, sandbox
+):
+    ticket = Ticket.objects.create(case_id="CS2026090100003", status=2)
+
+    thread = lead_client.get(f"/tickets/{ticket.pk}/conversation/", headers={"HX-Request": "true"})
+
+    assert '<span class="badge">问题描述</span>' in thread.text
+    assert "操作说明" not in visible_text(thread.text)
