@@ -1,8 +1,11 @@
-"""What a refused request leaves in the log."""
+"""What the log says: a refused request in one line, when each line was written."""
 
+import json
 import logging
+from datetime import datetime, timedelta
 
 import pytest
+from pythonjsonlogger.json import JsonFormatter
 
 pytestmark = pytest.mark.django_db
 
@@ -45,3 +48,22 @@ def test_an_unexpected_error_keeps_its_traceback(caplog):
             logger.error("Internal Server Error: /x", exc_info=True)
 
     assert caplog.records[-1].exc_info is not None
+
+
+def test_a_production_log_line_says_when_in_utc_with_its_offset(settings):
+    options = {k: v for k, v in settings.LOGGING["formatters"]["json"].items() if k != "()"}
+    record = logging.LogRecord(
+        "ticketui.osm.client", logging.INFO, __file__, 1, "osm GET", (), None
+    )
+    record.correlation_id = "abc"
+
+    line = json.loads(JsonFormatter(**options).format(record))
+
+    assert (line["level"], line["name"], line["request_id"]) == (
+        "INFO",
+        "ticketui.osm.client",
+        "abc",
+    )
+    moment = datetime.fromisoformat(line["time"])
+    assert moment.utcoffset() == timedelta(0)
+    assert abs(moment.timestamp() - record.created) < 0.001

@@ -471,9 +471,10 @@ LOGGING = {
         },
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",
-            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(correlation_id)s",
+            "fmt": "%(levelname)s %(name)s %(message)s %(correlation_id)s",
+            # In UTC, ISO 8601 with its offset: lines from nodes in other zones sort together.
+            "timestamp": "time",
             "rename_fields": {
-                "asctime": "time",
                 "levelname": "level",
                 "correlation_id": "request_id",
             },
