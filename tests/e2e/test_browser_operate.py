@@ -108,3 +108,5 @@ def test_after_a_close_in_place_the_form_and_the_survey_follow_the_new_status(
     expect(page.locator("#operation-form")).to_contain_text("no further operation can be sent")
     expect(page.locator("#operation-form form")).to_have_count(0)
     expect(page.locator("#survey-panel form")).to_have_count(0)
+    expect(page.locator("#reply-panel")).to_contain_text("no reply can be sent")
+    expect(page.locator("#reply-panel form")).to_have_count(0)

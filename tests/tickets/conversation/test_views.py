@@ -2,6 +2,7 @@
 or without JavaScript (a redirect with the outcome as a message, or the whole page again with the
 form's errors, built by the ticket page's own builder)."""
 
+import re
 import uuid
 
 import pytest
@@ -28,6 +29,25 @@ def test_the_ticket_page_shows_the_reply_form_to_agents(support_client, sandbox,
     assert 'enctype="multipart/form-data"' in response.text
     assert 'name="attachments"' in response.text
     assert "multiple" in response.text
+
+
+def test_the_reply_panel_follows_a_status_that_takes_replies_away_and_else_stays(
+    support_client, sandbox, ticket
+):
+    page = support_client.get(f"/tickets/{ticket.pk}/").text
+    refresh = re.search(r'hx-get="(/tickets/\d+/conversation/reply-panel\?deleted=0)"', page)
+    assert refresh, "the reply panel asks again when the header brings a new status"
+
+    unchanged = support_client.get(refresh.group(1), headers=HTMX)
+    ticket.status = 13
+    ticket.save()
+    deleted = support_client.get(refresh.group(1), headers=HTMX)
+
+    assert unchanged.status_code == 204  # what is being typed stays
+    assert deleted.status_code == 200
+    assert "no reply can be sent" in deleted.text
+    assert 'name="content"' not in deleted.text
+    assert "deleted=1" in deleted.text
 
 
 def test_a_reply_in_place_shows_the_outcome_and_the_text_sent(

@@ -14,6 +14,11 @@ urlpatterns = [
         name="conversation-reply",
     ),
     path(
+        "tickets/<int:pk>/conversation/reply-panel",
+        views_reply.reply_panel_view,
+        name="conversation-reply-panel",
+    ),
+    path(
         "tickets/<int:pk>/conversation/attachments/<str:accessory_id>",
         views_reply.attachment_download_view,
         name="conversation-attachment",

@@ -53,6 +53,18 @@ def reply_create_view(request, pk: int) -> HttpResponse:
     return render(request, "tickets/detail.html", context, status=400)
 
 
+@require_GET
+@permission_required("tickets.operate_ticket", raise_exception=True)
+def reply_panel_view(request, pk: int) -> HttpResponse:
+    """The reply panel again when the header brings a status (ticket-refreshed) that changes
+    whether a reply can be sent (`deleted`: what the page shows); otherwise nothing (204), so a
+    reply being typed stays."""
+    ticket = get_object_or_404(Ticket, pk=pk)
+    if request.GET.get("deleted") == ("1" if ticket.is_deleted else "0"):
+        return HttpResponse(status=204)
+    return render(request, "tickets/conversation/reply.html", reply_panel_context(ticket=ticket))
+
+
 def _replayed(request, ticket: Ticket) -> AuditRecord | None:
     """The outcome of this form's earlier submission, if it was sent already."""
     key = ReplyForm.base_fields["idempotency_key"].to_python(request.POST.get("idempotency_key"))
