@@ -213,3 +213,20 @@ def test_each_upstream_log_entry_lands_on_one_page_of_the_history_in_time_order(
     assert sorted(
         item.entry.content for item in shown if not isinstance(item, AuditRecord)
     ) == sorted(str(n) for n in range(12))
+
+
+def test_upstream_log_entries_of_the_same_second_show_the_later_one_on_top():
+    from datetime import UTC, datetime
+
+    from ticketui.osm.results import OperateLogEntry
+    from ticketui.tickets.conversation.selectors import timeline_merged
+
+    moment = datetime(2026, 9, 1, 6, 55, 59, tzinfo=UTC)
+    log = [  # the upstream's log, oldest first: a close, then a delete in the same second
+        OperateLogEntry(operate_type=kind, operator="agent", content="", time=moment)
+        for kind in (3, 13)
+    ]
+
+    shown = timeline_merged(records=[], log=log, newer_than_records=True, older_than_records=True)
+
+    assert [item.entry.operate_type for item in shown] == [13, 3]

@@ -168,7 +168,9 @@ def timeline_merged(
     ]
     if older_than_records:  # entries without a time go with the oldest
         chosen += [UpstreamLogEntry(entry=entry) for entry in log if entry.time is None]
-    merged: list = [*records, *chosen]
+    # Both newest first before the (stable) sort, so entries of the same second (the log's
+    # times have no fraction) keep the later one on top.
+    merged: list = [*records, *reversed(chosen)]
     merged.sort(key=_timeline_order, reverse=True)
     return merged
 
