@@ -11,7 +11,7 @@ Times each request server-side through Django's whole request handling (bench/me
 cold and warm, and compares it with the ticket page's floor (bench/floors.py, measured in the
 same run and state): the ticket page itself (which does not wait for the upstream: the thread
 comes in its own request once the page is shown), the conversation fragment (the newest 20 of
-the 1,000, two ListMessages calls to the local sandbox) and an older page of it, and the
+the 1,000, two ListMessages calls to the local sandbox) and an older page of it (one), and the
 timeline with the upstream's operate-log beside the dashboard's records."""
 
 import json
@@ -97,7 +97,7 @@ def main() -> None:
             "Ticket page floor": (f"/floor/ticket/{ticket.pk}", {}),
             "Ticket page": (f"/tickets/{ticket.pk}/", {}),
             "Conversation, newest 20 of 1,000": (f"/tickets/{ticket.pk}/conversation/", htmx),
-            "Conversation, older 20": (f"/tickets/{ticket.pk}/conversation/?shown=500", htmx),
+            "Conversation, older 20": (f"/tickets/{ticket.pk}/conversation/?before=500", htmx),
             "Timeline with the upstream's log": (f"/tickets/{ticket.pk}/timeline", htmx),
         }
         results = {}

@@ -76,3 +76,25 @@ def test_an_agent_reads_the_thread_replies_and_notices_the_engineers_answer(
     page.get_by_placeholder("Search case id or summary").fill(CASE)
     expect(page.locator("#results tbody tr")).to_have_count(1)
     expect(row.locator(".badge-unread")).to_have_count(0)
+
+
+def test_show_older_puts_the_earlier_messages_above_in_order_down_to_the_first(
+    login, synced, support_user
+):
+    from ticketui.sandbox.conversation import add_message
+
+    with synced.state.lock:
+        for number in range(45):
+            add_message(synced.state, CASE, content=f"note {number}", engineer=number % 2 == 1)
+    held = [m["content"] for m in thread(synced)]
+    page = login("sam")
+    open_ticket(page, CASE)
+    messages = page.locator("#thread-messages .message-text")
+    expect(messages).to_have_count(20)
+
+    while page.get_by_role("button", name=re.compile("Show older")).count():
+        page.get_by_role("button", name=re.compile("Show older")).click()
+        expect(page.locator("#thread-messages .htmx-request")).to_have_count(0)
+
+    expect(messages).to_have_text(held)  # every message once, oldest first
+    expect(page.locator("#thread-messages .message").first).to_contain_text("Description")

@@ -127,14 +127,35 @@ def test_the_latest_messages_of_a_long_thread_take_a_second_call_at_the_right_of
     )
     responses.get(
         f"{CASES}/CS1/messages",
-        json={"count": 45, "message_list": [listed(f"m{n}") for n in range(5, 25)]},
-        match=[responses.matchers.query_param_matcher({"offset": "5", "limit": "20"})],
+        json={"count": 45, "message_list": [listed(f"m{n}") for n in range(25, 45)]},
+        match=[responses.matchers.query_param_matcher({"offset": "25", "limit": "20"})],
     )
 
-    page = client.list_latest_messages("CS1", limit=20, skip_newest=20)
+    page = client.list_latest_messages("CS1", limit=20)
 
-    assert (page.count, page.offset, len(page.messages)) == (45, 5, 20)
-    assert page.messages[0].content == "m5"
+    assert (page.count, page.offset, len(page.messages)) == (45, 25, 20)
+    assert page.messages[0].content == "m25"
+
+
+@responses.activate
+def test_an_older_page_is_one_call_ending_where_the_page_shown_begins(client):
+    responses.get(
+        f"{CASES}/CS1/messages",
+        json={"count": 47, "message_list": [listed(f"m{n}") for n in range(5, 25)]},
+        match=[responses.matchers.query_param_matcher({"offset": "5", "limit": "20"})],
+    )
+    responses.get(
+        f"{CASES}/CS1/messages",
+        json={"count": 47, "message_list": [listed(f"m{n}") for n in range(0, 5)]},
+        match=[responses.matchers.query_param_matcher({"offset": "0", "limit": "5"})],
+    )
+
+    older = client.list_messages_before("CS1", before=25, limit=20)
+    oldest = client.list_messages_before("CS1", before=5, limit=20)
+
+    assert (older.offset, older.messages[0].content, older.messages[-1].content) == (5, "m5", "m24")
+    assert (oldest.offset, [m.content for m in oldest.messages]) == (0, [f"m{n}" for n in range(5)])
+    assert len(responses.calls) == 2
 
 
 @responses.activate

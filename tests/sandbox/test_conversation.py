@@ -488,7 +488,7 @@ def test_the_newest_page_of_a_thousand_message_thread_is_its_last_twenty(sandbox
             add_message(sandbox.state, CHINESE_TICKET, content=f"m{n}", engineer=n % 2 == 1)
 
     newest = client.list_latest_messages(CHINESE_TICKET, limit=20)
-    older = client.list_latest_messages(CHINESE_TICKET, limit=20, skip_newest=20)
+    older = client.list_messages_before(CHINESE_TICKET, before=newest.offset, limit=20)
 
     assert newest.count == 1002
     assert [m.content for m in newest.messages] == [f"m{n}" for n in range(980, 1000)]

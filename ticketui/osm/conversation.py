@@ -82,25 +82,42 @@ class ConversationCalls:
         case_id: str,
         *,
         limit: int = 20,
-        skip_newest: int = 0,
         group_id: str = "",
         context: "CallContext | None" = None,
     ) -> MessagePage:
-        """The `limit` newest messages before the `skip_newest` newest ones ("show older" passes
-        how many it already shows): one call when the thread is short, two otherwise (the first
-        learns the count)."""
+        """The `limit` newest messages: one call when the thread is short, two otherwise (the
+        first learns the count)."""
         limit = max(1, min(limit, limits.PAGE_LIMIT_MAX))
         first = self.list_messages(
             case_id, offset=0, limit=limit, group_id=group_id, context=context
         )
-        offset = max(0, first.count - skip_newest - limit)
-        end = max(0, first.count - skip_newest)
-        if offset == 0 and end >= len(first.messages):
-            return MessagePage(count=first.count, offset=0, messages=first.messages[:end])
-        page = self.list_messages(
-            case_id, offset=offset, limit=end - offset or 1, group_id=group_id, context=context
+        if first.count <= len(first.messages):
+            return first
+        return self.list_messages_before(
+            case_id, before=first.count, limit=limit, group_id=group_id, context=context
         )
-        return MessagePage(count=page.count, offset=offset, messages=page.messages[: end - offset])
+
+    def list_messages_before(
+        self,
+        case_id: str,
+        *,
+        before: int,
+        limit: int = 20,
+        group_id: str = "",
+        context: "CallContext | None" = None,
+    ) -> MessagePage:
+        """The `limit` messages before position `before` (counted from the oldest, as a page's
+        `offset` is): one call. "Show older" passes the offset of the oldest message it shows,
+        so messages that arrive meanwhile (at the end) shift nothing."""
+        limit = max(1, min(limit, limits.PAGE_LIMIT_MAX))
+        before = max(0, before)
+        offset = max(0, before - limit)
+        page = self.list_messages(
+            case_id, offset=offset, limit=before - offset or 1, group_id=group_id, context=context
+        )
+        return MessagePage(
+            count=page.count, offset=offset, messages=page.messages[: before - offset]
+        )
 
     def prepare_message(
         self,

@@ -163,7 +163,8 @@ class MessagePage:
     """A page of ListMessages. Order (not published): `messages` are always chronological,
     oldest first (by create_time; the upstream's order breaks ties), and `offset` counts from
     the oldest message, as the sandbox serves them. The newest page of a thread of `count`
-    messages starts at offset max(0, count - limit): OsmClient.list_latest_messages does that."""
+    messages starts at offset max(0, count - limit): OsmClient.list_latest_messages does that;
+    OsmClient.list_messages_before reads the page before a given offset."""
 
     count: int
     offset: int

@@ -21,8 +21,8 @@ pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true"}
 
 
-def thread_url(ticket, shown: int = 0) -> str:
-    return f"/tickets/{ticket.pk}/conversation/" + (f"?shown={shown}" if shown else "")
+def thread_url(ticket, before: int | None = None) -> str:
+    return f"/tickets/{ticket.pk}/conversation/" + (f"?before={before}" if before else "")
 
 
 def message_texts(html: str) -> list[str]:
@@ -91,6 +91,7 @@ def test_attachments_link_to_the_dashboards_audited_download(support_client, san
 def test_a_long_thread_shows_its_newest_messages_and_offers_the_older(
     support_client, quiet_engineer, ticket
 ):
+    earlier = len(thread(quiet_engineer))  # the demo thread's own messages come first
     for number in range(45):
         conversation.add_message(
             quiet_engineer.state, ticket.case_id, content=f"note {number}", engineer=True
@@ -98,13 +99,35 @@ def test_a_long_thread_shows_its_newest_messages_and_offers_the_older(
     total = len(thread(quiet_engineer))
 
     newest = support_client.get(thread_url(ticket), headers=HTMX)
-    older = support_client.get(thread_url(ticket, shown=THREAD_PAGE), headers=HTMX)
+    first_shown = total - THREAD_PAGE
+    older = support_client.get(thread_url(ticket, before=first_shown), headers=HTMX)
 
     assert message_texts(newest.text) == [f"note {n}" for n in range(25, 45)]
-    assert f"?shown={THREAD_PAGE}" in newest.text
+    assert f"?before={first_shown}" in newest.text
+    assert f"({first_shown} more)" in newest.text
     assert message_texts(older.text) == [f"note {n}" for n in range(5, 25)]
-    assert f"?shown={2 * THREAD_PAGE}" in older.text
+    assert f"?before={first_shown - THREAD_PAGE}" in older.text
     assert f"({total - 2 * THREAD_PAGE} more)" in older.text
+    assert earlier + 45 == total
+
+
+def test_messages_that_arrive_meanwhile_shift_nothing_in_the_older_page(
+    support_client, quiet_engineer, ticket
+):
+    for number in range(45):
+        conversation.add_message(
+            quiet_engineer.state, ticket.case_id, content=f"note {number}", engineer=True
+        )
+    newest = support_client.get(thread_url(ticket), headers=HTMX).text
+    button = re.search(r'hx-get="(/tickets/\d+/conversation/\?before=\d+)"', newest).group(1)
+    for number in range(3):  # the engineer answers while the agent reads
+        conversation.add_message(
+            quiet_engineer.state, ticket.case_id, content=f"late {number}", engineer=True
+        )
+
+    older = support_client.get(button, headers=HTMX).text
+
+    assert message_texts(older) == [f"note {n}" for n in range(5, 25)]  # none shown twice
 
 
 def test_the_description_is_shown_once_whether_or_not_the_first_message_is_on_the_page(

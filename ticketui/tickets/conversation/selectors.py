@@ -59,28 +59,29 @@ class ThreadMessage:
 class ThreadPage:
     messages: tuple[ThreadMessage, ...]  # oldest first
     count: int  # messages in the whole thread
-    shown: int  # how many of the newest this page and the newer ones show together
+    offset: int  # the position of the first of them in the thread (0: the oldest)
 
     @property
     def older(self) -> int:
-        return max(0, self.count - self.shown)
+        """How many messages come before this page."""
+        return self.offset
 
 
 def conversation_thread(
-    *, ticket: Ticket, viewer: AbstractBaseUser, skip_newest: int = 0
+    *, ticket: Ticket, viewer: AbstractBaseUser, before: int | None = None
 ) -> ThreadPage:
-    """The THREAD_PAGE messages before the `skip_newest` newest ones, oldest first."""
-    page = get_client().list_latest_messages(
-        ticket.case_id,
-        limit=THREAD_PAGE,
-        skip_newest=max(0, skip_newest),
-        context=profile_call_context(user=viewer),
-    )
+    """The THREAD_PAGE newest messages, or those before position `before` (the offset of the
+    oldest message shown, from the page before), oldest first."""
+    client, context = get_client(), profile_call_context(user=viewer)
+    if before is None:
+        page = client.list_latest_messages(ticket.case_id, limit=THREAD_PAGE, context=context)
+    else:
+        page = client.list_messages_before(
+            ticket.case_id, before=before, limit=THREAD_PAGE, context=context
+        )
     own = _own_replies(ticket)
     messages = tuple(_thread_message(message, own) for message in page.messages)
-    return ThreadPage(
-        messages=messages, count=page.count, shown=max(0, skip_newest) + len(messages)
-    )
+    return ThreadPage(messages=messages, count=page.count, offset=page.offset)
 
 
 def _own_replies(ticket: Ticket) -> dict[str, str]:

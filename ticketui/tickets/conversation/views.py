@@ -18,17 +18,15 @@ from .services import conversation_mark_read
 @permission_required("tickets.view_ticket", raise_exception=True)
 def conversation_thread_view(request, pk: int) -> HttpResponse:
     ticket = get_object_or_404(Ticket, pk=pk)
-    shown = id_from_text(request.GET.get("shown")) or 0
-    context: dict = {"ticket": ticket, "shown_before": shown}
+    before = id_from_text(request.GET.get("before"))  # "Show older": the oldest shown's offset
+    context: dict = {"ticket": ticket}
     try:
-        context["thread"] = conversation_thread(
-            ticket=ticket, viewer=request.user, skip_newest=shown
-        )
+        context["thread"] = conversation_thread(ticket=ticket, viewer=request.user, before=before)
     except (UpstreamError, RequestRefused) as exc:
         result = getattr(exc, "result", None)
         context["thread_error"] = True
         context["thread_reason"] = (result.detail or result.error_code) if result else str(exc)
     else:
         conversation_mark_read(ticket=ticket, actor=request.user)  # its newest are now read
-    partial = "older" if shown else "thread"
+    partial = "older" if before is not None else "thread"
     return render(request, f"tickets/conversation/thread.html#{partial}", context)
