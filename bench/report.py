@@ -259,9 +259,9 @@ def conversation_sections() -> list[str]:
         "the ticket page (which does not wait for the upstream: the thread comes in its own request",
         "once the page is shown), the conversation it then loads (the newest 20: two ListMessages",
         "calls, the first learns the count; then an older 20: one call, from the offset shown) and",
-        "the history with the upstream's",
-        "operate-log are timed cold and warm as above, each against the ticket page's floor of the",
-        "same run. Targets: the ticket page's (p95 ≤ 30 ms, ≤ 1.5× floor); the fragments p95 ≤ 30 ms.",
+        "the history with the upstream's operate-log are timed cold and warm as above, each against",
+        "the ticket page's floor of the same run. Targets: the ticket page's (p95 ≤ 30 ms, ≤ 1.5×",
+        "floor); the fragments p95 ≤ 30 ms.",
         "",
     ]
     for path in found:
