@@ -42,6 +42,7 @@ MATRIX = [
     ("GET", "/tickets/{t}/operations", (302, 405, 405, 405, 302)),
     ("GET", "/tickets/{t}/operations/form", (302, 200, 200, 403, 302)),
     ("GET", "/tickets/{t}/conversation/", (302, 200, 200, 403, 302)),
+    ("GET", "/tickets/{t}/conversation/reply-panel", (302, 200, 200, 403, 302)),
     # Nothing to reply: the whole page again with the form's errors (the no-JS fallback).
     ("POST", "/tickets/{t}/conversation/reply", (302, 400, 400, 403, 302)),
     # {a}: an attachment id that the ticket's conversation does not have.

@@ -19,6 +19,7 @@ import urllib3
 from .auth import Authenticator
 from .cases import CaseCalls
 from .conversation import ConversationCalls
+from .labels import LabelCalls
 from .observers import calls_notify
 from .paths import case_path, wire_path
 from .resilience import NO_RETRY, CircuitBreaker, RetryPolicy
@@ -48,7 +49,7 @@ class CallContext:
     time_zone: str | None = None
 
 
-class OsmClient(CaseCalls, ConversationCalls):
+class OsmClient(CaseCalls, ConversationCalls, LabelCalls):
     def __init__(
         self,
         *,

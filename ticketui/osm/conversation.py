@@ -1,5 +1,5 @@
 """The ticket's conversation on the upstream (osm-conversation.md): its messages and replies,
-attachments, the instant-message feed and labels. OsmClient inherits these calls; they use its
+attachments and the instant-message feed (labels: labels.py). OsmClient inherits these calls; they use its
 transport (`_read`, `_prepare`, `send`, `_with_policy`, `_exchange`), so every rule of client.py
 holds for them too: no redirects, bounded reads, retries only when never sent, the breaker,
 X-Request-Id and the authenticator's headers.
@@ -21,8 +21,6 @@ from .results import (
     CallResult,
     CaseImStatus,
     CaseMessages,
-    Label,
-    LabelPage,
     MessagePage,
     NewMessages,
     Outcome,
@@ -342,37 +340,6 @@ class ConversationCalls:
         if not result.succeeded:
             raise UpstreamError(result)
         return result
-
-    # --- Labels -------------------------------------------------------------------------
-
-    def list_labels(
-        self,
-        *,
-        offset: int = 0,
-        limit: int = limits.PAGE_LIMIT_MAX,
-        name: str = "",
-        label_id: int | None = None,
-        context: "CallContext | None" = None,
-    ) -> LabelPage:
-        """ListLabels: the account's labels; `name` matches fuzzily upstream."""
-        params: dict[str, Any] = _page(offset, limit)
-        if name:
-            params["name"] = name[: limits.LABEL_NAME_MAX]
-        if label_id is not None:
-            params["label_id"] = label_id
-        data = self._read(f"{SERVICE}/labels?{urlencode(params)}", context=context)
-        data = data if isinstance(data, dict) else {}
-        return LabelPage(
-            total_count=parsing.int_or(data.get("total_count"), 0),
-            labels=parsing.labels(data.get("label_list")),
-        )
-
-    def list_case_labels(
-        self, case_id: str, *, context: "CallContext | None" = None
-    ) -> tuple[Label, ...]:
-        """ListCaseLabels: the labels on one ticket."""
-        data = self._read(f"{self._case_path(case_id)}/labels", context=context)
-        return parsing.labels(data.get("case_label_list") if isinstance(data, dict) else None)
 
 
 def _page(offset: int, limit: int) -> dict[str, int]:
