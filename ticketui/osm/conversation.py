@@ -1,8 +1,8 @@
 """The ticket's conversation on the upstream (osm-conversation.md): its messages and replies,
-attachments and the instant-message feed (labels: labels.py). OsmClient inherits these calls; they use its
-transport (`_read`, `_prepare`, `send`, `_with_policy`, `_exchange`), so every rule of client.py
-holds for them too: no redirects, bounded reads, retries only when never sent, the breaker,
-X-Request-Id and the authenticator's headers.
+attachments and the instant-message feed (its labels: labels.py). OsmClient inherits these
+calls; they use its transport (`_read`, `_prepare`, `send`, `_with_policy`, `_exchange`), so
+every rule of client.py holds for them too: no redirects, bounded reads, retries only when never
+sent, the breaker, X-Request-Id and the authenticator's headers.
 
 Reads return typed results (results.py) or raise UpstreamError / CaseNotFound. Writes are
 PreparedCalls, so that the caller can audit them before `send()`: prepare_message (a reply),
@@ -64,7 +64,7 @@ class ConversationCalls:
         context: "CallContext | None" = None,
     ) -> MessagePage:
         """ListMessages: one page of the thread, chronological (see results.MessagePage)."""
-        params = _page(offset, limit) | _group(group_id)
+        params = page_params(offset, limit) | _group(group_id)
         data = self._read(
             f"{self._case_path(case_id)}/messages?{urlencode(params)}", context=context
         )
@@ -342,7 +342,8 @@ class ConversationCalls:
         return result
 
 
-def _page(offset: int, limit: int) -> dict[str, int]:
+def page_params(offset: int, limit: int) -> dict[str, int]:
+    """`offset` and `limit` of a paged read (the labels' too), within the upstream's limits."""
     if not 0 <= offset <= limits.OFFSET_MAX:
         raise RequestRefused(Refusal.BAD_PAGE, f"offset is 0 to {limits.OFFSET_MAX}")
     return {"offset": offset, "limit": max(1, min(limit, limits.PAGE_LIMIT_MAX))}

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from . import limits, parsing
-from .conversation import SERVICE, _page
+from .conversation import SERVICE, page_params
 from .results import Label, LabelPage
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ class LabelCalls:
         context: "CallContext | None" = None,
     ) -> LabelPage:
         """ListLabels: the account's labels; `name` matches fuzzily upstream."""
-        params: dict[str, Any] = _page(offset, limit)
+        params: dict[str, Any] = page_params(offset, limit)
         if name:
             params["name"] = name[: limits.LABEL_NAME_MAX]
         if label_id is not None:
