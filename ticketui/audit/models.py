@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from ticketui.caching.labels import choice_label
+from ticketui.osm.catalogue import action_label
 
 from .chain import chain_insert, chain_insert_many
 from .kinds import FAILURE_OUTCOMES, Kind, RecordOutcome
@@ -121,6 +122,15 @@ class AuditRecord(models.Model):
 
     def get_outcome_display(self) -> str:
         return choice_label(RecordOutcome, self.outcome)
+
+    @property
+    def action_shown(self) -> str:
+        """The action's name beside the kind's ("Operation: Close"), or "" when there is none
+        or it only repeats the kind (a survey's action is "Survey")."""
+        if not self.action_id:
+            return ""
+        action = action_label(self.action_id)
+        return "" if action == self.get_kind_display() else action
 
     @property
     def is_pending(self) -> bool:
