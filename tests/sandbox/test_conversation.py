@@ -12,6 +12,7 @@ import requests
 
 from tests.conftest import SECRET_CANARY
 from ticketui.osm.auth import StaticToken
+from ticketui.osm.catalogue import REPLIES_CLOSED_IN
 from ticketui.osm.client import CallContext, OsmClient
 from ticketui.osm.results import AccessoryLimits, MessageRole, Outcome, UpstreamError
 from ticketui.osm.signing import AkSkSigner
@@ -170,12 +171,20 @@ def test_with_no_delay_set_the_engineer_never_answers(sandbox, client, english_t
     assert sandbox.state.conversation.pending == []
 
 
-def test_a_reply_to_a_completed_ticket_is_refused(sandbox, client, english_thread):
-    sandbox.state.tickets[english_thread]["status"] = 3
+@pytest.mark.parametrize("status", [0, 1, 2, 3, 4, 5, 12, 13, 17])
+def test_a_reply_is_refused_in_the_statuses_the_dashboard_offers_no_reply_form_in(
+    sandbox, client, english_thread, status
+):
+    sandbox.state.engineer_reply_after = None
+    sandbox.state.tickets[english_thread]["status"] = status
 
     result = reply(client, english_thread, "One more thing")
 
-    assert (result.outcome, result.error_code) == (Outcome.REJECTED, "OSM.01010014")
+    expected = (Outcome.REJECTED, "OSM.01010014") if status in REPLIES_CLOSED_IN else (
+        Outcome.SUCCEEDED,
+        "",
+    )
+    assert (result.outcome, result.error_code) == expected
 
 
 @pytest.mark.parametrize(

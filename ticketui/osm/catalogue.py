@@ -56,6 +56,11 @@ ALLOWED_IN: dict[str, frozenset[int]] = {
     Action.PRESS: frozenset({0, 1, 5}),
     Action.DELETE: frozenset({3, 4, 12}),
 }
+# The statuses in which the upstream takes no more messages on a ticket (CreateMessages answers
+# OSM.01010014): it is finished one way or another. Not published either, as the table above.
+REPLIES_CLOSED_IN: frozenset[int] = frozenset(
+    {TicketStatus.COMPLETED, TicketStatus.CANCELLED, TicketStatus.INVALID, TicketStatus.DELETED}
+)
 # A survey is sent once, for a completed ticket.
 SURVEY_ALLOWED_IN = frozenset({TicketStatus.COMPLETED})
 # The status an action leaves the ticket in (urging changes nothing).

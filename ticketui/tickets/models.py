@@ -11,7 +11,13 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from ticketui.osm.catalogue import AWAITING_TEAM, TicketStatus, actions_allowed, status_label
+from ticketui.osm.catalogue import (
+    AWAITING_TEAM,
+    REPLIES_CLOSED_IN,
+    TicketStatus,
+    actions_allowed,
+    status_label,
+)
 
 from .bulk.models import BulkItem, BulkItemOutcome, BulkOperation, BulkState
 from .saved_views.models import SavedView
@@ -122,6 +128,12 @@ class Ticket(models.Model):
     def is_deleted(self) -> bool:
         """Deleted at the upstream (as last refreshed): it accepts no operation any more."""
         return self.status == TicketStatus.DELETED
+
+    @property
+    def takes_replies(self) -> bool:
+        """Whether the upstream still takes messages on it (as last refreshed; a status the
+        dashboard does not know is left for the upstream to judge)."""
+        return self.status not in REPLIES_CLOSED_IN
 
     @property
     def allowed_actions(self) -> list[str]:

@@ -35,7 +35,7 @@ def test_the_reply_panel_follows_a_status_that_takes_replies_away_and_else_stays
     support_client, sandbox, ticket
 ):
     page = support_client.get(f"/tickets/{ticket.pk}/").text
-    refresh = re.search(r'hx-get="(/tickets/\d+/conversation/reply-panel\?deleted=0)"', page)
+    refresh = re.search(r'hx-get="(/tickets/\d+/conversation/reply-panel\?open=1)"', page)
     assert refresh, "the reply panel asks again when the header brings a new status"
 
     unchanged = support_client.get(refresh.group(1), headers=HTMX)
@@ -47,7 +47,35 @@ def test_the_reply_panel_follows_a_status_that_takes_replies_away_and_else_stays
     assert deleted.status_code == 200
     assert "no reply can be sent" in deleted.text
     assert 'name="content"' not in deleted.text
-    assert "deleted=1" in deleted.text
+    assert "open=0" in deleted.text
+
+
+@pytest.mark.parametrize(("status", "label"), [(3, "Completed"), (4, "Cancelled"), (12, "Invalid")])
+def test_a_finished_ticket_offers_no_reply_form_and_says_why(
+    support_client, sandbox, ticket, status, label
+):
+    ticket.status = status
+    ticket.save()
+
+    page = support_client.get(f"/tickets/{ticket.pk}/").text
+
+    assert f"The ticket is finished at the upstream (status: {label}): it takes no more replies." in page
+    assert 'name="content"' not in page
+    assert "reply-panel?open=0" in page
+
+
+def test_a_ticket_reopened_upstream_brings_the_reply_form_back(support_client, sandbox, ticket):
+    ticket.status = 3
+    ticket.save()
+    page = support_client.get(f"/tickets/{ticket.pk}/").text
+    refresh = re.search(r'hx-get="(/tickets/\d+/conversation/reply-panel\?open=0)"', page)
+    ticket.status = 1
+    ticket.save()
+
+    panel = support_client.get(refresh.group(1), headers=HTMX)
+
+    assert panel.status_code == 200
+    assert 'name="content"' in panel.text
 
 
 def test_a_reply_in_place_shows_the_outcome_and_the_text_sent(
