@@ -180,9 +180,13 @@ def test_a_reply_is_refused_in_the_statuses_the_dashboard_offers_no_reply_form_i
 
     result = reply(client, english_thread, "One more thing")
 
-    expected = (Outcome.REJECTED, "OSM.01010014") if status in REPLIES_CLOSED_IN else (
-        Outcome.SUCCEEDED,
-        "",
+    expected = (
+        (Outcome.REJECTED, "OSM.01010014")
+        if status in REPLIES_CLOSED_IN
+        else (
+            Outcome.SUCCEEDED,
+            "",
+        )
     )
     assert (result.outcome, result.error_code) == expected
 

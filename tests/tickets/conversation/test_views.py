@@ -59,7 +59,10 @@ def test_a_finished_ticket_offers_no_reply_form_and_says_why(
 
     page = support_client.get(f"/tickets/{ticket.pk}/").text
 
-    assert f"The ticket is finished at the upstream (status: {label}): it takes no more replies." in page
+    assert (
+        f"The ticket is finished at the upstream (status: {label}): it takes no more replies."
+        in page
+    )
     assert 'name="content"' not in page
     assert "reply-panel?open=0" in page
 
