@@ -136,6 +136,11 @@ class Ticket(models.Model):
         return self.status not in REPLIES_CLOSED_IN
 
     @property
+    def reply_state(self) -> str:
+        """What the reply panel shows, as a word: "open" (the form), else the status it names."""
+        return "open" if self.takes_replies else str(self.status)
+
+    @property
     def allowed_actions(self) -> list[str]:
         """What the upstream accepts in the ticket's status (as last refreshed)."""
         return actions_allowed(self.status)

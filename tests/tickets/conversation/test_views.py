@@ -35,7 +35,7 @@ def test_the_reply_panel_follows_a_status_that_takes_replies_away_and_else_stays
     support_client, sandbox, ticket
 ):
     page = support_client.get(f"/tickets/{ticket.pk}/").text
-    refresh = re.search(r'hx-get="(/tickets/\d+/conversation/reply-panel\?open=1)"', page)
+    refresh = re.search(r'hx-get="(/tickets/\d+/conversation/reply-panel\?shown=open)"', page)
     assert refresh, "the reply panel asks again when the header brings a new status"
 
     unchanged = support_client.get(refresh.group(1), headers=HTMX)
@@ -47,7 +47,7 @@ def test_the_reply_panel_follows_a_status_that_takes_replies_away_and_else_stays
     assert deleted.status_code == 200
     assert "no reply can be sent" in deleted.text
     assert 'name="content"' not in deleted.text
-    assert "open=0" in deleted.text
+    assert "shown=13" in deleted.text
 
 
 @pytest.mark.parametrize(("status", "label"), [(3, "Completed"), (4, "Cancelled"), (12, "Invalid")])
@@ -64,14 +64,14 @@ def test_a_finished_ticket_offers_no_reply_form_and_says_why(
         in page
     )
     assert 'name="content"' not in page
-    assert "reply-panel?open=0" in page
+    assert f"reply-panel?shown={status}" in page
 
 
 def test_a_ticket_reopened_upstream_brings_the_reply_form_back(support_client, sandbox, ticket):
     ticket.status = 3
     ticket.save()
     page = support_client.get(f"/tickets/{ticket.pk}/").text
-    refresh = re.search(r'hx-get="(/tickets/\d+/conversation/reply-panel\?open=0)"', page)
+    refresh = re.search(r'hx-get="(/tickets/\d+/conversation/reply-panel\?shown=3)"', page)
     ticket.status = 1
     ticket.save()
 
@@ -79,6 +79,20 @@ def test_a_ticket_reopened_upstream_brings_the_reply_form_back(support_client, s
 
     assert panel.status_code == 200
     assert 'name="content"' in panel.text
+
+
+def test_a_completed_ticket_deleted_since_says_it_is_deleted(support_client, sandbox, ticket):
+    ticket.status = 3
+    ticket.save()
+    page = support_client.get(f"/tickets/{ticket.pk}/").text
+    refresh = re.search(r'hx-get="(/tickets/\d+/conversation/reply-panel\?shown=3)"', page)
+    ticket.status = 13
+    ticket.save()
+
+    panel = support_client.get(refresh.group(1), headers=HTMX)
+
+    assert panel.status_code == 200
+    assert "deleted at the upstream: no reply can be sent" in panel.text
 
 
 def test_a_reply_in_place_shows_the_outcome_and_the_text_sent(

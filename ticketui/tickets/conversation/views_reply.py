@@ -57,10 +57,10 @@ def reply_create_view(request, pk: int) -> HttpResponse:
 @permission_required("tickets.operate_ticket", raise_exception=True)
 def reply_panel_view(request, pk: int) -> HttpResponse:
     """The reply panel again when the header brings a status (ticket-refreshed) that changes
-    whether a reply can be sent (`open`: whether the page offers the form); otherwise nothing
-    (204), so a reply being typed stays."""
+    what the panel shows (`shown`: the form, or the status it says takes no replies); otherwise
+    nothing (204), so a reply being typed stays."""
     ticket = get_object_or_404(Ticket, pk=pk)
-    if request.GET.get("open") == ("1" if ticket.takes_replies else "0"):
+    if request.GET.get("shown") == ticket.reply_state:
         return HttpResponse(status=204)
     return render(request, "tickets/conversation/reply.html", reply_panel_context(ticket=ticket))
 
