@@ -65,11 +65,12 @@ class Command(BaseCommand):
         agent = get_user_model().objects.filter(username=AGENT).first()
         if agent is None:
             raise CommandError("Run seed_demo first: there is no demo agent.")
-        logging.disable(logging.WARNING)  # one line of outcome, not every upstream call
+        before = logging.root.manager.disable
+        logging.disable(logging.INFO)  # one line of outcome, not every upstream call; warnings stay
         try:
             done = self._close(agent) + self._press(agent) + self._reply(agent)
         finally:
-            logging.disable(logging.NOTSET)
+            logging.disable(before)
         succeeded = sum(record.outcome == "succeeded" for record in done)
         self.stdout.write(f"Demo history: {succeeded} of {len(done)} operations by {AGENT}.")
 
