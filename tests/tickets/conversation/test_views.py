@@ -67,32 +67,27 @@ def test_a_finished_ticket_offers_no_reply_form_and_says_why(
     assert f"reply-panel?shown={status}" in page
 
 
-def test_a_ticket_reopened_upstream_brings_the_reply_form_back(support_client, sandbox, ticket):
+@pytest.mark.parametrize(
+    ("status", "shown"),
+    [
+        (1, 'name="content"'),  # reopened upstream: the form comes back
+        (13, "deleted at the upstream: no reply can be sent"),  # deleted since: it says so
+    ],
+)
+def test_the_panel_of_a_completed_ticket_follows_a_later_status(
+    support_client, sandbox, ticket, status, shown
+):
     ticket.status = 3
     ticket.save()
     page = support_client.get(f"/tickets/{ticket.pk}/").text
     refresh = re.search(r'hx-get="(/tickets/\d+/conversation/reply-panel\?shown=3)"', page)
-    ticket.status = 1
+    ticket.status = status
     ticket.save()
 
     panel = support_client.get(refresh.group(1), headers=HTMX)
 
     assert panel.status_code == 200
-    assert 'name="content"' in panel.text
-
-
-def test_a_completed_ticket_deleted_since_says_it_is_deleted(support_client, sandbox, ticket):
-    ticket.status = 3
-    ticket.save()
-    page = support_client.get(f"/tickets/{ticket.pk}/").text
-    refresh = re.search(r'hx-get="(/tickets/\d+/conversation/reply-panel\?shown=3)"', page)
-    ticket.status = 13
-    ticket.save()
-
-    panel = support_client.get(refresh.group(1), headers=HTMX)
-
-    assert panel.status_code == 200
-    assert "deleted at the upstream: no reply can be sent" in panel.text
+    assert shown in panel.text
 
 
 def test_a_reply_in_place_shows_the_outcome_and_the_text_sent(

@@ -14,9 +14,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from ticketui.audit.models import AuditRecord, Kind
+from ticketui.audit.models import AuditRecord, Kind, RecordOutcome
 from ticketui.osm.catalogue import Action, TicketStatus
 from ticketui.tickets.conversation.services import reply_submit
+from ticketui.tickets.management.commands.ticket_operate import _quiet_below
 from ticketui.tickets.models import Ticket
 from ticketui.tickets.operations.services import operation_submit
 from ticketui.tickets.surveys.dimensions import dimensions_offered
@@ -65,13 +66,9 @@ class Command(BaseCommand):
         agent = get_user_model().objects.filter(username=AGENT).first()
         if agent is None:
             raise CommandError("Run seed_demo first: there is no demo agent.")
-        before = logging.root.manager.disable
-        logging.disable(logging.INFO)  # one line of outcome, not every upstream call; warnings stay
-        try:
+        with _quiet_below(logging.WARNING):  # one line of outcome, not every upstream call
             done = self._close(agent) + self._press(agent) + self._reply(agent)
-        finally:
-            logging.disable(before)
-        succeeded = sum(record.outcome == "succeeded" for record in done)
+        succeeded = sum(record.outcome == RecordOutcome.SUCCEEDED for record in done)
         self.stdout.write(f"Demo history: {succeeded} of {len(done)} operations by {AGENT}.")
 
     def _close(self, agent) -> list[AuditRecord]:
